@@ -1,0 +1,37 @@
+'use strict';
+// Shared jest settings for every workspace. swc transpiles only; `tsc -b` type-checks.
+const path = require('node:path');
+
+// ESM-only packages (and msw 2's ESM-only dependencies) must be transformed: jest cannot require(esm) on Node 20.
+const esmOnly = [
+  '@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose',
+  'rettime', 'until-async', '@open-draft/deferred-promise',
+];
+
+const workspacePackages = {
+  core: 'packages/core', sandbox: 'packages/sandbox', cli: 'packages/cli',
+  azure: 'packages/azure', kubernetes: 'packages/kubernetes', store: 'packages/store',
+};
+
+// NodeNext sources import './x.js'; jest must find './x.ts'.
+const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
+for (const [name, dir] of Object.entries(workspacePackages)) {
+  // Tests run against sources, so no build is needed before `jest`.
+  moduleNameMapper[`^@kvcsi/${name}$`] = path.join(__dirname, dir, 'src/index.ts');
+  moduleNameMapper[`^@kvcsi/${name}/(.*)$`] = path.join(__dirname, dir, 'src/$1');
+}
+
+/** @param {string} rootDir */
+module.exports = (rootDir, overrides = {}) => ({
+  rootDir,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(ts|js|mjs)$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleNameMapper,
+  cacheDirectory: path.join(__dirname, 'node_modules/.cache/jest'),
+  ...overrides,
+});

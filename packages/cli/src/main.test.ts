@@ -1,0 +1,1 @@
+it("placeholder",()=>{expect(1).toBe(1)})
