@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/** Key Vault names: 3–24 characters, letters, digits and dashes, starting with a letter, no `--`, not ending in `-`. */
+export const KEY_VAULT_NAME_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
+const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Cluster names double as directory names in the GitOps tree and as Kubernetes-ish identifiers. */
+const CLUSTER_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const TIERS = ['dev', 'hub', 'prd'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const AZURE_CLOUDS = ['AzurePublicCloud', 'AzureUSGovernmentCloud', 'AzureChinaCloud', 'AzureGermanCloud', 'AzureStackCloud'] as const;
+export type AzureCloud = (typeof AZURE_CLOUDS)[number];
+
+export const GRANT_SCOPES = ['vault', 'secret'] as const;
+export type GrantScope = (typeof GRANT_SCOPES)[number];
+
+const guid = (what: string) => z.string().regex(GUID_PATTERN, `must be a GUID (${what})`);
+
+const keyVaultSchema = z.strictObject({
+  name: z.string().regex(KEY_VAULT_NAME_PATTERN, 'must be a Key Vault name: 3-24 letters, digits and dashes, starting with a letter, no "--"'),
+  subscriptionId: guid('the vault\'s subscription id').optional(),
+  resourceGroup: z.string().min(1).max(90).optional(),
+});
+
+const fixedIdentitySchema = z.strictObject({
+  clientId: guid('the managed identity\'s client id'),
+  objectId: guid('the managed identity\'s object (principal) id').optional(),
+});
+/** `discover: true`: the runbook's "check cluster identity" — read the AKS kubelet identity at run time. */
+const discoveredIdentitySchema = z.strictObject({
+  discover: z.literal(true),
+  aksResourceGroup: z.string().min(1).optional(),
+  aksName: z.string().min(1).optional(),
+  subscriptionId: guid('the AKS cluster\'s subscription id').optional(),
+});
+
+const clusterSchema = z.strictObject({
+  name: z.string().regex(CLUSTER_NAME_PATTERN, 'must be lower-case letters, digits and dashes'),
+  tier: z.enum(TIERS),
+  tenantId: guid('the Entra tenant id').optional(),
+  keyVault: keyVaultSchema,
+  identity: z.union([fixedIdentitySchema, discoveredIdentitySchema], {
+    error: 'must be { clientId, objectId? } or { discover: true }',
+  }),
+  /** How pods authenticate: the VM (kubelet) managed identity, or workload identity with a federated credential. */
+  identityMode: z.enum(['vmManagedIdentity', 'workloadIdentity']).default('vmManagedIdentity'),
+  cloud: z.enum(AZURE_CLOUDS).optional(),
+  kubeContext: z.string().min(1).optional(),
+  /** Slack channels whose default cluster this is. */
+  slackChannels: z.array(z.string().min(1)).optional(),
+});
+
+export const registryConfigSchema = z
+  .strictObject({
+    tenantId: guid('the Entra tenant id'),
+    cloud: z.enum(AZURE_CLOUDS).default('AzurePublicCloud'),
+    gitops: z.strictObject({ root: z.string().min(1).default('argo-cd-helm-values/kube-addons') }).default({ root: 'argo-cd-helm-values/kube-addons' }),
+    grantScope: z.enum(GRANT_SCOPES).default('vault'),
+    clusters: z.array(clusterSchema).min(1, 'must list at least one cluster'),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.clusters.forEach((cluster, index) => {
+      const first = seen.get(cluster.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', index, 'name'], message: `must be unique (also clusters[${first}].name)` });
+      } else {
+        seen.set(cluster.name, index);
+      }
+    });
+  });
+
+export type RegistryConfigInput = z.input<typeof registryConfigSchema>;
+export type RegistryConfig = z.output<typeof registryConfigSchema>;
+export type ClusterConfig = RegistryConfig['clusters'][number];
+export type KeyVaultConfig = ClusterConfig['keyVault'];
+export type ClusterIdentityConfig = ClusterConfig['identity'];
