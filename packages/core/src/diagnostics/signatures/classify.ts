@@ -1,0 +1,75 @@
+import { redact } from '../redact.js';
+import { SIGNATURES, type Family, type Signature } from './catalogue.js';
+import { extractFields, type MatchFields } from './fields.js';
+import { splitRecords, type TextRecord } from './records.js';
+
+export interface Match {
+  /** Catalogue id (`A1`, `C4.2`, `D2`, …) or ours (`K…`). */
+  id: string;
+  family: Family;
+  title: string;
+  specificity: 1 | 2 | 3;
+  /** A symptom only: the cause is elsewhere. */
+  generic: boolean;
+  fields: MatchFields;
+  /** Where in the input: offsets of the matched text (or of the whole record for field-only hits). */
+  span: { start: number; end: number };
+  /** 1-based line of the record. */
+  line: number;
+  /** The record, un-escaped and redacted. */
+  excerpt: string;
+}
+
+function hit(signature: Signature, record: TextRecord, fields: MatchFields): { start: number; end: number } | undefined {
+  if (signature.unless?.some((pattern) => pattern.test(record.text))) return undefined;
+  for (const pattern of signature.patterns ?? []) {
+    const match = pattern.exec(record.text);
+    if (match) {
+      const start = record.offsets[match.index] ?? record.start;
+      // The offset of the first character after the match, so an un-escaped `\"` at the end maps back whole.
+      const end = record.offsets[match.index + match[0].length] ?? record.end;
+      return { start, end };
+    }
+  }
+  if (signature.when?.(fields)) return { start: record.start, end: record.end };
+  return undefined;
+}
+
+/** Matches of one record, most specific first. */
+export function classifyRecord(record: TextRecord): Match[] {
+  const fields = extractFields(record.text);
+  const matches: Match[] = [];
+  const excerpt = redact(record.text.trim());
+  const toMatch = (signature: Signature, span: { start: number; end: number }): Match => ({
+    id: signature.id,
+    family: signature.family,
+    title: signature.title,
+    specificity: signature.specificity,
+    generic: signature.specificity === 1,
+    fields,
+    span,
+    line: record.line,
+    excerpt,
+  });
+  for (const signature of SIGNATURES) {
+    if (signature.fallback) continue;
+    const span = hit(signature, record, fields);
+    if (span) matches.push(toMatch(signature, span));
+  }
+  if (matches.length === 0) {
+    for (const signature of SIGNATURES) {
+      if (!signature.fallback) continue;
+      const span = hit(signature, record, fields);
+      if (span) {
+        matches.push(toMatch(signature, span));
+        break;
+      }
+    }
+  }
+  return matches.sort((a, b) => b.specificity - a.specificity);
+}
+
+/** Every catalogue signature found in a text (events, `kubectl describe` output, provider or driver logs). */
+export function classifyText(text: string): Match[] {
+  return splitRecords(text).flatMap(classifyRecord);
+}

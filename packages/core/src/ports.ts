@@ -1,0 +1,343 @@
+/**
+ * The interfaces the core needs from the world. Adapters (@kvcsi/kubernetes, @kvcsi/azure, @kvcsi/sandbox) implement
+ * them; the core imports no SDK. Kubernetes objects are plain structural subsets of the API shapes, so an adapter can
+ * pass client-node objects through as they are.
+ *
+ * Conventions for every adapter:
+ * - every call takes one options object with an optional `signal` and honours it;
+ * - `get…` returns `undefined` for a 404, everything else that fails throws a `KvcsiError`
+ *   (FORBIDDEN, UNAUTHENTICATED, THROTTLED, UNAVAILABLE, TIMEOUT, ABORTED, …);
+ * - no method returns a secret value: Kubernetes Secrets come back as key names, Key Vault secrets as properties.
+ */
+import type { Cluster } from './clusters/registry.js';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kubernetes shapes (the fields kvcsi reads)
+
+export interface KubeOwnerReference {
+  kind: string;
+  name: string;
+  uid?: string;
+  controller?: boolean;
+}
+
+export interface KubeObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** RFC 3339. */
+  creationTimestamp?: string;
+  generation?: number;
+  resourceVersion?: string;
+  ownerReferences?: KubeOwnerReference[];
+}
+
+export interface KubeCsiVolumeSource {
+  driver: string;
+  readOnly?: boolean;
+  volumeAttributes?: Record<string, string>;
+  nodePublishSecretRef?: { name?: string };
+}
+
+export interface KubeVolume {
+  name: string;
+  csi?: KubeCsiVolumeSource;
+  secret?: { secretName?: string; optional?: boolean };
+}
+
+export interface KubeEnvVar {
+  name: string;
+  valueFrom?: { secretKeyRef?: { name?: string; key: string; optional?: boolean } };
+}
+
+export interface KubeContainer {
+  name: string;
+  image?: string;
+  env?: KubeEnvVar[];
+  envFrom?: { secretRef?: { name?: string; optional?: boolean } }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
+}
+
+export interface KubeContainerState {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { exitCode: number; reason?: string; message?: string };
+}
+
+export interface KubeContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  image?: string;
+  started?: boolean;
+  state?: KubeContainerState;
+}
+
+export interface KubePodCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface KubePod {
+  metadata: KubeObjectMeta;
+  spec: {
+    nodeName?: string;
+    serviceAccountName?: string;
+    containers: KubeContainer[];
+    initContainers?: KubeContainer[];
+    volumes?: KubeVolume[];
+  };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    conditions?: KubePodCondition[];
+    containerStatuses?: KubeContainerStatus[];
+    initContainerStatuses?: KubeContainerStatus[];
+    startTime?: string;
+  };
+}
+
+/** core/v1 Event (the events.k8s.io/v1 fields an adapter may map onto it: `note` → message, `series.count` → count). */
+export interface KubeEvent {
+  metadata?: { name?: string; namespace?: string; creationTimestamp?: string };
+  involvedObject: { kind?: string; name?: string; namespace?: string; uid?: string };
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
+}
+
+export interface SecretProviderClassResource {
+  metadata: KubeObjectMeta;
+  spec: {
+    provider?: string;
+    parameters?: Record<string, string>;
+    secretObjects?: {
+      secretName?: string;
+      type?: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      data?: { objectName?: string; key?: string }[];
+    }[];
+  };
+}
+
+export interface SecretProviderClassPodStatusResource {
+  metadata: KubeObjectMeta;
+  status?: {
+    podName?: string;
+    secretProviderClassName?: string;
+    mounted?: boolean;
+    targetPath?: string;
+    objects?: { id: string; version: string }[];
+  };
+}
+
+export interface CsiDriverResource {
+  metadata: KubeObjectMeta;
+  spec: {
+    attachRequired?: boolean;
+    podInfoOnMount?: boolean;
+    requiresRepublish?: boolean;
+    volumeLifecycleModes?: string[];
+    tokenRequests?: { audience: string; expirationSeconds?: number }[];
+  };
+}
+
+/** A Kubernetes Secret without its data: only the key names ever leave the adapter. */
+export interface SecretMetadata {
+  metadata: KubeObjectMeta;
+  type?: string;
+  keys: string[];
+}
+
+export interface ListPodsOptions extends CallOptions {
+  namespace?: string;
+  labelSelector?: string;
+}
+
+export interface ReadContainerLogOptions extends CallOptions {
+  namespace: string;
+  pod: string;
+  container: string;
+  tailLines?: number;
+  sinceSeconds?: number;
+}
+
+/** One cluster, reached through its kube context (or in-cluster config). */
+export interface ClusterPort {
+  getPod(options: CallOptions & { namespace: string; name: string }): Promise<KubePod | undefined>;
+  listPods(options: ListPodsOptions): Promise<KubePod[]>;
+  /** Every event whose involved object is the pod, oldest first — not only the latest. */
+  listPodEvents(options: CallOptions & { namespace: string; podName: string; podUid?: string }): Promise<KubeEvent[]>;
+  getSecretProviderClass(options: CallOptions & { namespace: string; name: string }): Promise<SecretProviderClassResource | undefined>;
+  listSecretProviderClasses(options: CallOptions & { namespace?: string; labelSelector?: string }): Promise<SecretProviderClassResource[]>;
+  listSecretProviderClassPodStatuses(options: CallOptions & { namespace: string; podName?: string }): Promise<SecretProviderClassPodStatusResource[]>;
+  /** The CSIDriver object; `name` defaults to `secrets-store.csi.k8s.io`. */
+  getCsiDriver(options: CallOptions & { name?: string }): Promise<CsiDriverResource | undefined>;
+  /** Pods of the secrets-store CSI driver DaemonSet on a node (any namespace). */
+  listDriverPods(options: CallOptions & { nodeName: string }): Promise<KubePod[]>;
+  /** Pods of the Azure provider DaemonSet (chart or AKS add-on) on a node (any namespace). */
+  listProviderPods(options: CallOptions & { nodeName: string }): Promise<KubePod[]>;
+  readContainerLog(options: ReadContainerLogOptions): Promise<string>;
+  /** Metadata and key names only; `undefined` when the Secret does not exist. */
+  getSecretMetadata(options: CallOptions & { namespace: string; name: string }): Promise<SecretMetadata | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Azure
+
+export type VaultAuthModel = 'rbac' | 'accessPolicy';
+
+/** The vault as kvcsi knows it: its name, plus subscription and resource group when the registry has them. */
+export interface VaultRef {
+  name: string;
+  subscriptionId?: string;
+  resourceGroup?: string;
+}
+
+export interface AccessPolicyPermissions {
+  secrets?: string[];
+  keys?: string[];
+  certificates?: string[];
+}
+
+export interface VaultAccessPolicy {
+  tenantId: string;
+  objectId: string;
+  /** Set for a compound identity ("authorized application"); Key Vault then demands the OBO flow (catalogue D5). */
+  applicationId?: string;
+  permissions: AccessPolicyPermissions;
+}
+
+export interface VaultNetworkRules {
+  defaultAction: 'Allow' | 'Deny';
+  /** `AzureServices` or `None`. */
+  bypass?: string;
+  ipRules: string[];
+  virtualNetworkRules: string[];
+}
+
+export interface VaultProperties {
+  name: string;
+  /** ARM resource id: `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>`. */
+  id: string;
+  vaultUri?: string;
+  tenantId: string;
+  location?: string;
+  authModel: VaultAuthModel;
+  publicNetworkAccess: 'Enabled' | 'Disabled';
+  networkRules?: VaultNetworkRules;
+  privateEndpointCount?: number;
+  accessPolicies: VaultAccessPolicy[];
+  softDeleteEnabled?: boolean;
+}
+
+export interface ResolvedIdentity {
+  clientId: string;
+  /** The service principal object id: what access policies and role assignments name. */
+  objectId: string;
+  displayName?: string;
+  /** ARM id of the managed identity, when known. */
+  resourceId?: string;
+}
+
+/** A Key Vault secret's properties. Never its value. */
+export interface SecretProperties {
+  name: string;
+  enabled?: boolean;
+  contentType?: string;
+  /** True for the secret that backs a certificate. */
+  managed?: boolean;
+  tags?: Record<string, string>;
+  createdOn?: string;
+  updatedOn?: string;
+  expiresOn?: string;
+  version?: string;
+}
+
+export interface SecretPropertiesPage {
+  items: SecretProperties[];
+  /** Absent on the last page. */
+  continuationToken?: string;
+}
+
+export interface RoleAssignmentInfo {
+  id?: string;
+  scope: string;
+  roleDefinitionId: string;
+  roleName?: string;
+  principalId: string;
+  principalType?: string;
+  /** The role definition's data actions, when the adapter resolved them (e.g. `Microsoft.KeyVault/vaults/secrets/getSecret/action`). */
+  dataActions?: string[];
+  notDataActions?: string[];
+}
+
+/** What an identity holds on a vault: access-policy permissions, or role assignments at the vault scope or above/below. */
+export interface IdentityAccess {
+  objectId: string;
+  authModel: VaultAuthModel;
+  /** Access-policy vaults: the identity's policy, if any. */
+  accessPolicy?: AccessPolicyPermissions;
+  /** RBAC vaults: assignments at the vault, its parents, or one of its secrets. */
+  roleAssignments: RoleAssignmentInfo[];
+}
+
+export interface SetSecretOptions extends CallOptions {
+  contentType?: string;
+  tags?: Record<string, string>;
+}
+
+export interface UpdateAccessPolicyOptions extends CallOptions {
+  operation: 'add' | 'replace' | 'remove';
+  policy: VaultAccessPolicy;
+}
+
+export interface CreateRoleAssignmentOptions extends CallOptions {
+  scope: string;
+  /** Full id or GUID of the role definition (Key Vault Secrets User: 4633458b-17de-408a-b874-0445c86b69e6). */
+  roleDefinitionId: string;
+  principalObjectId: string;
+  principalType: 'ServicePrincipal' | 'User' | 'Group';
+  description?: string;
+}
+
+/** Key Vault, ARM and Entra ID. Write-only for secret values: there is no method that reads one. */
+export interface VaultPort {
+  getVaultProperties(vault: VaultRef, options?: CallOptions): Promise<VaultProperties | undefined>;
+  /** Client id → service principal object id; `undefined` when no such principal exists in the tenant. */
+  resolveIdentity(options: CallOptions & { clientId: string; tenantId?: string }): Promise<ResolvedIdentity | undefined>;
+  /** The AKS kubelet identity of a cluster marked `identity: { discover: true }`. */
+  discoverKubeletIdentity(cluster: Cluster, options?: CallOptions): Promise<ResolvedIdentity>;
+  /** One page of secret properties (names, enabled, content type); never values. */
+  listSecretProperties(vault: VaultRef, options?: CallOptions & { continuationToken?: string; maxPageSize?: number }): Promise<SecretPropertiesPage>;
+  /** What the identity holds on the vault (or on one secret). */
+  checkAccess(vault: VaultRef, options: CallOptions & { objectId: string; secretName?: string }): Promise<IdentityAccess>;
+  setSecret(vault: VaultRef, name: string, value: string, options?: SetSecretOptions): Promise<SecretProperties>;
+  updateAccessPolicy(vault: VaultRef, options: UpdateAccessPolicyOptions): Promise<void>;
+  listRoleAssignments(options: CallOptions & { scope: string; principalObjectId?: string }): Promise<RoleAssignmentInfo[]>;
+  createRoleAssignment(options: CreateRoleAssignmentOptions): Promise<RoleAssignmentInfo>;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
