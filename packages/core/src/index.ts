@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './clusters/index.js';
+export * from './spc/index.js';

@@ -1,0 +1,11 @@
+export * from './model.js';
+export * from './names.js';
+export { stringifySecretProviderClass, stringifyObjects, stringifyKeyVaultObject, toManifest } from './serialize.js';
+export { buildSecretProviderClass, renderSecretProviderClass, defaultSpcName, type BindingSpec, type BindingObject, type IdentityMode } from './render.js';
+export { bindingSpecFromInputs, type BindingInputs } from './spec.js';
+export { buildWorkloadSnippet, renderWorkloadSnippet, envVarName, envFromSecretObjects, type WorkloadSnippet, type WorkloadSnippetOptions, type EnvFromSecret } from './workload.js';
+export { parseSecretProviderClassFile, parameterValue, toSecretProviderClassModel } from './parse.js';
+export type { ParsedFile, ParsedSecretProviderClass, ParsedParameter, ParsedSecretObject, ParsedSecretObjectData, LocatedValue, FileProblem } from './parse.js';
+export { parseObjectsParameter, type ParsedObjects, type ParsedKeyVaultObject, type ParsedField, type ObjectsProblem } from './objects.js';
+export { DEFAULT_GITOPS_ROOT, locateInGitops, gitopsPathFor, type GitopsLocation } from './gitops.js';
+export * from './lint/index.js';
