@@ -1,1 +1,0 @@
-it("placeholder",()=>{expect(1).toBe(1)})
