@@ -18,6 +18,8 @@ export interface MountLoopState {
 
 export interface ReconcileMountsOptions {
   nowMs: number;
+  /** Hosts that do not resolve or answer (the sandbox's faults); a vault there fails like a DNS failure (A6/D10). */
+  isHostUnreachable?: (host: string) => boolean;
 }
 
 /** Versions used when the scenario states none for a cluster: the releases the catalogue read at HEAD. */
@@ -52,6 +54,7 @@ interface ClusterContext {
   managedCluster: ManagedCluster | undefined;
   eras: MessageEras;
   nowMs: number;
+  isHostUnreachable: (host: string) => boolean;
 }
 
 function versionsFor(managedCluster: ManagedCluster | undefined): MountVersions {
@@ -252,7 +255,7 @@ function runProvider(ctx: ClusterContext, pod: PodObject, volume: PodVolume, spc
   const principal = acquirePrincipal(ctx, pod, params, mode, vaultName, first, spCredentials);
   if (!principal.ok) return fail(principal.message);
   // A vault name that does not resolve: the SDK retries until kubelet's deadline (catalogue A6/D10).
-  if (findVault(ctx.azure, vaultName) === undefined) return { ok: false, message: m.objectFailed(first, m.vaultDnsFailure(vaultName)), deadline: true };
+  if (findVault(ctx.azure, vaultName) === undefined || ctx.isHostUnreachable(`${vaultName.toLowerCase()}.vault.azure.net`)) return { ok: false, message: m.objectFailed(first, m.vaultDnsFailure(vaultName)), deadline: true };
 
   const files = new Map<string, MountedFile>();
   for (const object of parsed.objects) {
@@ -489,7 +492,9 @@ function podsToReconcile(kube: KubeClusterState): PodObject[] {
 export function reconcileMounts(state: MountLoopState, options: ReconcileMountsOptions): void {
   for (const [name, kube] of Object.entries(state.kubernetes)) {
     const managedCluster = state.azure.managedClusters.find((c) => c.name === name);
-    const ctx: ClusterContext = { name, kube, azure: state.azure, managedCluster, eras: m.messageErasFor(versionsFor(managedCluster)), nowMs: options.nowMs };
+    const ctx: ClusterContext = { name, kube, azure: state.azure, managedCluster, eras: m.messageErasFor(versionsFor(managedCluster)), nowMs: options.nowMs,
+      isHostUnreachable: options.isHostUnreachable ?? (() => false),
+    };
     for (const pod of podsToReconcile(kube)) reconcilePod(ctx, pod);
   }
 }
