@@ -88,7 +88,7 @@ describe('createSandbox: persistence and reset', () => {
     expect(() => createSandbox().save()).toThrow(KvcsiError);
   });
 
-  it('re-evaluates mounts after each Azure change: secret set, access policy change, role assignment', async () => {
+  it('re-evaluates mounts after each Azure change (secret set, access policy change) and not after a read', async () => {
     const sandbox = createSandbox();
     const spy = jest.mocked(mountLoop.reconcileMounts);
     spy.mockClear();
