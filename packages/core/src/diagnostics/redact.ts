@@ -35,6 +35,8 @@ const RULES: Rule[] = [
   { pattern: new RegExp(`\\b(${SECRET_QUERY_KEYS.join('|')})=([^&\\s"']+)`, 'gi'), replace: `$1=${REDACTED}` },
   // Connection strings.
   { pattern: /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)=([^;"'\s]+)/gi, replace: `$1=${REDACTED}` },
+  // The whole nodePublishSecretRef map as old providers printed it: `in secrets(map[clientid:… clientsecret:…])`.
+  { pattern: /(secrets\()map\[[^\]]*\]/g, replace: `$1map[${REDACTED}]` },
   // Go map printing of the nodePublishSecretRef secrets (provider <= v1.4.1 leaked it): map[clientid:x clientsecret:y].
   { pattern: /\b(clientsecret|client_secret|password)(:)([^\s\]]+)/gi, replace: `$1$2${REDACTED}` },
   // Entra ID client secrets (new format, e.g. `abc8Q~…`).

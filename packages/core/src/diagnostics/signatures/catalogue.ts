@@ -20,6 +20,8 @@ export interface Signature {
   when?: (fields: MatchFields) => boolean;
   /** No hit when any of these matches the record too (a more specific sibling owns it). */
   unless?: RegExp[];
+  /** When the record carries an inner error code, it must be one of these (the inner code is authoritative). */
+  innerCodes?: string[];
   /** Only when no other signature matched the record. */
   fallback?: boolean;
 }
@@ -88,11 +90,11 @@ export const SIGNATURES: readonly Signature[] = [
   { id: 'C6', family: 'C', specificity: 3, title: 'Token from the wrong tenant or audience (Key Vault 401)', patterns: [/AKV10032: Invalid issuer/, /AKV10022: Invalid audience/, /Request is missing a Bearer or PoP token/] },
 
   // D. Key Vault data plane
-  { id: 'D1', family: 'D', specificity: 3, title: 'Access policy missing for the caller (403 AccessDenied)', patterns: [/does not have \w+ \w+ permission on key vault/], when: (f) => f.innerCode === 'AccessDenied' },
-  { id: 'D2', family: 'D', specificity: 3, title: 'No data-plane role for the caller (403 ForbiddenByRbac)', patterns: [/DeniedWithNoValidRBAC/, /Caller is not authorized to perform action on resource/], when: (f) => f.innerCode === 'ForbiddenByRbac' },
-  { id: 'D3', family: 'D', specificity: 3, title: 'Vault firewall blocks the node (403 ForbiddenByFirewall)', patterns: [/Client address is not authorized and caller is not a trusted service/], when: (f) => f.innerCode === 'ForbiddenByFirewall' },
-  { id: 'D4', family: 'D', specificity: 3, title: 'Public network access disabled (403 ForbiddenByConnection)', patterns: [/Public network access is disabled and request is not from a trusted service nor via an approved private link/], when: (f) => f.innerCode === 'ForbiddenByConnection' },
-  { id: 'D5', family: 'D', specificity: 3, title: 'Access policy requires on-behalf-of flow (403 ForbiddenByPolicy)', patterns: [/to use on-behalf-of \(OBO\) flow/], when: (f) => f.innerCode === 'ForbiddenByPolicy' },
+  { id: 'D1', family: 'D', specificity: 3, innerCodes: ['AccessDenied'], title: 'Access policy missing for the caller (403 AccessDenied)', patterns: [/does not have \w+ \w+ permission on key vault/], when: (f) => f.innerCode === 'AccessDenied' },
+  { id: 'D2', family: 'D', specificity: 3, innerCodes: ['ForbiddenByRbac'], title: 'No data-plane role for the caller (403 ForbiddenByRbac)', patterns: [/DeniedWithNoValidRBAC/, /Caller is not authorized to perform action on resource/], when: (f) => f.innerCode === 'ForbiddenByRbac' },
+  { id: 'D3', family: 'D', specificity: 3, innerCodes: ['ForbiddenByFirewall'], title: 'Vault firewall blocks the node (403 ForbiddenByFirewall)', patterns: [/Client address is not authorized and caller is not a trusted service/], when: (f) => f.innerCode === 'ForbiddenByFirewall' },
+  { id: 'D4', family: 'D', specificity: 3, innerCodes: ['ForbiddenByConnection'], title: 'Public network access disabled (403 ForbiddenByConnection)', patterns: [/Public network access is disabled and request is not from a trusted service nor via an approved private link/], when: (f) => f.innerCode === 'ForbiddenByConnection' },
+  { id: 'D5', family: 'D', specificity: 3, innerCodes: ['ForbiddenByPolicy'], title: 'Access policy requires on-behalf-of flow (403 ForbiddenByPolicy)', patterns: [/to use on-behalf-of \(OBO\) flow/], when: (f) => f.innerCode === 'ForbiddenByPolicy' },
   { id: 'D6', family: 'D', specificity: 3, title: 'Secret version disabled', patterns: [/Operation \w+ is not allowed on a disabled secret/], when: (f) => f.errorCode === 'SecretDisabled' || f.innerCode === 'SecretDisabled' },
   { id: 'D7', family: 'D', specificity: 3, title: 'Object not found in the vault (404)', patterns: [/A (?:secret|key|certificate) with \(name\/id\) \S+ was not found in this key vault/, /Version "[^"]*" of \S+ was not found/], when: (f) => f.status === 404 && /NotFound$/.test(f.errorCode ?? '') },
   {

@@ -22,6 +22,7 @@ export interface Match {
 
 function hit(signature: Signature, record: TextRecord, fields: MatchFields): { start: number; end: number } | undefined {
   if (signature.unless?.some((pattern) => pattern.test(record.text))) return undefined;
+  if (signature.innerCodes && fields.innerCode !== undefined && !signature.innerCodes.includes(fields.innerCode)) return undefined;
   for (const pattern of signature.patterns ?? []) {
     const match = pattern.exec(record.text);
     if (match) {

@@ -1,0 +1,125 @@
+/**
+ * D6 / D7: the object is disabled or not found — the runbook's second case. The vault's secret *names* (never
+ * values) turn "not found" into "did you mean …": a name that differs only by case, or by a character or two.
+ */
+import { getSpcCommand, objectKind } from '../commands.js';
+import { editDistance } from '../../clusters/registry.js';
+import { pickVaultName, podNamespace, vaultFacts, volumeViews } from '../context.js';
+import { valueOf, type PodFacts } from '../facts.js';
+import { DOCS, type Finding } from '../finding.js';
+import { fieldOf, podFinding, signalGroups, type Analyzer } from './helpers.js';
+
+/** Names in the vault close to the one asked for: same name but for case first, then small edit distance. */
+export function closestNames(wanted: string, names: readonly string[]): string[] {
+  const lower = wanted.toLowerCase();
+  const sameButCase = names.filter((name) => name !== wanted && name.toLowerCase() === lower);
+  const normalise = (name: string) => name.toLowerCase().replace(/[_.\s]/g, '-');
+  const near = names
+    .filter((name) => name.toLowerCase() !== lower)
+    .map((name) => ({ name, distance: Math.min(editDistance(lower, name.toLowerCase()), normalise(name) === normalise(wanted) ? 0 : Infinity) }))
+    .filter((candidate) => candidate.distance <= Math.max(1, Math.min(3, Math.floor(wanted.length / 4))))
+    .sort((a, b) => a.distance - b.distance)
+    .map((candidate) => candidate.name);
+  return [...sameButCase, ...near].slice(0, 3);
+}
+
+export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
+  const findings: Finding[] = [];
+  const ns = podNamespace(facts);
+  const views = volumeViews(facts).filter((view) => view.spc);
+  const spc = views[0]?.spc;
+  const reported = new Set<string>();
+
+  for (const { id, signals } of signalGroups(facts, ['D7', 'D6'])) {
+    for (const signal of signals) {
+      const objectName = signal.fields.objectName ?? '';
+      const vault = pickVaultName(facts, signal.fields.vault);
+      const key = `${id}/${vault ?? ''}/${objectName}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const secrets = valueOf(vaultFacts(facts, vault)?.secrets);
+      const names = (secrets ?? []).map((secret) => secret.name);
+      if (id === 'D6') {
+        findings.push(
+          podFinding(facts, [signal], {
+            id: 'D6',
+            severity: 'error',
+            title: `Secret ${objectName} in ${vault ?? 'the vault'} is disabled`,
+            summary: `The pinned or latest version of ${objectName} is disabled in ${vault ?? 'the vault'}.`,
+            cause: 'Key Vault refuses get on a disabled secret version.',
+            fix: { commands: [`az keyvault secret set-attributes --vault-name ${vault ?? '<vault>'} --name ${objectName} --enabled true`], docs: [DOCS.keyVaultErrors] },
+          }),
+        );
+        continue;
+      }
+      const present = secrets?.find((secret) => secret.name.toLowerCase() === objectName.toLowerCase());
+      const suggestions = closestNames(objectName, names);
+      const version = fieldOf([signal], 'objectVersion');
+      const exists = present !== undefined;
+      findings.push(
+        podFinding(facts, [signal], {
+          id: 'D7',
+          severity: exists ? 'warning' : 'error',
+          title: exists ? `${objectName} exists in ${vault} now${version ? `; version ${version} may not` : ''}` : `${objectName} not found in ${vault ?? 'the vault'}${suggestions[0] ? ` — did you mean "${suggestions[0]}"?` : ''}`,
+          summary: exists
+            ? `Key Vault answered 404 for ${objectName}, but the vault lists it now: it was created or recovered after the failure, or the pinned version is wrong.`
+            : `The SecretProviderClass asks ${vault ?? 'the vault'} for ${signal.fields.objectType ?? 'secret'} "${objectName}", which does not exist${suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '.'}`,
+          evidence: secrets ? [`${vault} has ${names.length} secrets${suggestions.length ? `, closest: ${suggestions.join(', ')}` : ''}`] : [],
+          cause: exists
+            ? 'Kubelet retries the mount with back-off; a wrong objectVersion keeps failing.'
+            : 'Wrong objectName (Key Vault names allow only letters, digits and dashes), wrong vault, wrong objectType (a certificate fetched as a secret-only object or vice versa), or the secret was deleted (soft-deleted secrets can be recovered).',
+          fix: {
+            commands: exists
+              ? [getSpcCommand(ns, spc?.name)]
+              : [
+                  `az keyvault secret list --vault-name ${vault ?? '<vault>'} --query "[].name" -o tsv`,
+                  `az keyvault secret list-deleted --vault-name ${vault ?? '<vault>'} --query "[].name" -o tsv`,
+                  ...(suggestions[0] ? [`kubectl edit secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`] : [`kvcsi secret create ${objectName} --vault ${vault ?? '<vault>'}`]),
+                ],
+            docs: [DOCS.keyVaultErrors, DOCS.softDelete],
+          },
+          confidence: secrets ? 'confirmed' : 'likely',
+          ...(exists ? {} : suggestions[0] ? { action: { kind: 'fix-spc' as const, params: { namespace: ns ?? '', name: spc?.name ?? '', objectName, suggestion: suggestions[0] } } } : { action: { kind: 'create-secret' as const, params: { vault: vault ?? '', name: objectName } } }),
+        }),
+      );
+    }
+  }
+
+  // From the facts alone: SPC objects of type secret the vault does not list (predicts D7).
+  for (const view of views) {
+    const vault = view.spc?.vaultName;
+    const secrets = valueOf(vaultFacts(facts, vault)?.secrets);
+    if (!vault || !secrets) continue;
+    const names = secrets.map((secret) => secret.name);
+    for (const object of view.spc?.objects ?? []) {
+      if (!object.objectName || objectKind(object.objectType) !== 'secret' || object.objectType !== 'secret') continue;
+      const key = `D7/${vault}/${object.objectName}`;
+      if ([...reported].some((entry) => entry.toLowerCase() === key.toLowerCase())) continue;
+      // Key Vault names are case-insensitive: a case-only difference is found by the provider.
+      if (names.some((name) => name.toLowerCase() === object.objectName.toLowerCase())) continue;
+      reported.add(key);
+      const suggestions = closestNames(object.objectName, names);
+      findings.push(
+        podFinding(facts, [], {
+          id: 'D7',
+          severity: 'error',
+          title: `${object.objectName} not found in ${vault}${suggestions[0] ? ` — did you mean "${suggestions[0]}"?` : ''}`,
+          summary: `SecretProviderClass ${view.spc!.name} asks ${vault} for secret "${object.objectName}", which the vault does not list${suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '.'}`,
+          evidence: [`${vault} lists ${names.length} secrets${suggestions.length ? `, closest: ${suggestions.join(', ')}` : ''}`],
+          cause: 'A typo in objectName, the wrong vault, or the secret has not been created (or was deleted).',
+          fix: {
+            commands: suggestions[0]
+              ? [`kubectl edit secretproviderclass ${view.spc!.name} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`]
+              : [`kvcsi secret create ${object.objectName} --vault ${vault}`, `az keyvault secret list-deleted --vault-name ${vault} --query "[].name" -o tsv`],
+            docs: [DOCS.keyVaultErrors],
+          },
+          confidence: 'confirmed',
+          action: suggestions[0]
+            ? { kind: 'fix-spc', params: { namespace: ns ?? '', name: view.spc!.name, objectName: object.objectName, suggestion: suggestions[0] } }
+            : { kind: 'create-secret', params: { vault, name: object.objectName } },
+        }),
+      );
+    }
+  }
+  return findings;
+};

@@ -1,0 +1,68 @@
+/**
+ * Fix commands with the real names filled in. When an id is not known, the command resolves it in a subshell rather
+ * than printing a placeholder, so it stays ready to run.
+ */
+
+export type ObjectKind = 'secret' | 'key' | 'cert';
+
+const ROLE_BY_KIND: Record<ObjectKind, string> = { secret: 'Key Vault Secrets User', key: 'Key Vault Crypto User', cert: 'Key Vault Certificate User' };
+const POLICY_FLAG_BY_KIND: Record<ObjectKind, string> = { secret: '--secret-permissions', key: '--key-permissions', cert: '--certificate-permissions' };
+
+export function objectKind(objectType: string | undefined): ObjectKind {
+  return objectType === 'key' || objectType === 'cert' ? objectType : 'secret';
+}
+
+export function roleFor(kind: ObjectKind): string {
+  return ROLE_BY_KIND[kind];
+}
+
+/** The object id, or a subshell that resolves it from the client id. */
+export function objectIdExpression(identity: { objectId?: string; clientId?: string }): string {
+  if (identity.objectId) return identity.objectId;
+  if (identity.clientId) return `$(az ad sp show --id ${identity.clientId} --query id -o tsv)`;
+  return '$(az aks show -g <resource-group> -n <cluster> --query identityProfile.kubeletidentity.objectId -o tsv)';
+}
+
+/** The vault's ARM id, or a subshell that looks it up. */
+export function vaultIdExpression(vault: { name: string; id?: string }): string {
+  return vault.id ?? `$(az keyvault show --name ${vault.name} --query id -o tsv)`;
+}
+
+export function setPolicyCommand(options: { vault: string; objectId: string; kind?: ObjectKind; withList?: boolean }): string {
+  const kind = options.kind ?? 'secret';
+  const permissions = options.withList === false ? 'get' : 'get list';
+  return `az keyvault set-policy --name ${options.vault} --object-id ${options.objectId} ${POLICY_FLAG_BY_KIND[kind]} ${permissions}`;
+}
+
+export function roleAssignmentCommand(options: { scope: string; objectId: string; kind?: ObjectKind }): string {
+  return `az role assignment create --role "${roleFor(options.kind ?? 'secret')}" --assignee-object-id ${options.objectId} --assignee-principal-type ServicePrincipal --scope ${options.scope}`;
+}
+
+/** The vault scope, or one secret under it. */
+export function secretScope(vaultId: string, objectName?: string, kind: ObjectKind = 'secret'): string {
+  if (!objectName) return vaultId;
+  const collection = kind === 'key' ? 'keys' : kind === 'cert' ? 'certificates' : 'secrets';
+  return `${vaultId}/${collection}/${objectName}`;
+}
+
+export function describePodCommand(namespace: string | undefined, pod: string | undefined): string {
+  return `kubectl describe pod ${pod ?? '<pod>'} -n ${namespace ?? '<namespace>'}`;
+}
+
+export function deletePodCommand(namespace: string | undefined, pod: string | undefined): string {
+  return `kubectl delete pod ${pod ?? '<pod>'} -n ${namespace ?? '<namespace>'}`;
+}
+
+export function providerLogsCommand(nodeName: string | undefined): string {
+  const node = nodeName ? ` --field-selector spec.nodeName=${nodeName}` : '';
+  return `kubectl get pods -A -l 'app in (csi-secrets-store-provider-azure, secrets-store-provider-azure)' -o wide${node}`;
+}
+
+export function driverPodsCommand(nodeName: string | undefined): string {
+  const node = nodeName ? ` --field-selector spec.nodeName=${nodeName}` : '';
+  return `kubectl get pods -A -l app=secrets-store-csi-driver -o wide${node}`;
+}
+
+export function getSpcCommand(namespace: string | undefined, name: string | undefined): string {
+  return `kubectl get secretproviderclass ${name ?? ''} -n ${namespace ?? '<namespace>'} -o yaml`.replace('  ', ' ');
+}

@@ -1,0 +1,74 @@
+/** `diagnose` (cluster facts + text) and `explain` (text only): analyzers over facts, ranked. */
+import { KvcsiError } from '../errors.js';
+import { DEFAULT_ANALYZERS, analyzeApp, type Analyzer } from './analyzers/index.js';
+import { collectAppFacts, collectFacts, type CollectOptions } from './collector.js';
+import { isRunningReady, podOf } from './context.js';
+import { emptyPodFacts, type AppFacts, type DiagnosisTarget, type PodFacts, type UnknownFact } from './facts.js';
+import type { Finding } from './finding.js';
+import { rankFindings } from './rank.js';
+
+export interface AnalyzeOptions {
+  analyzers?: readonly { name: string; analyze: Analyzer }[];
+}
+
+export interface DiagnosisReport {
+  target: DiagnosisTarget | { kind: 'text' };
+  /** Most likely cause first. */
+  findings: Finding[];
+  /** What could not be checked, and why. */
+  unknowns: UnknownFact[];
+  /** Port calls made (diagnose only). */
+  calls?: number;
+}
+
+/** A running, ready pod has no error: what its events say happened earlier is kept as a warning. */
+function settleForHealthyPod(facts: PodFacts, findings: Finding[]): Finding[] {
+  if (!isRunningReady(podOf(facts))) return findings;
+  return findings.map((finding) =>
+    finding.severity === 'error' ? { ...finding, severity: 'warning', summary: `The pod is running now; earlier: ${finding.summary.charAt(0).toLowerCase()}${finding.summary.slice(1)}` } : finding,
+  );
+}
+
+/** Runs every analyzer over the facts of one pod; an analyzer that throws is reported, not fatal. */
+export function analyzePod(facts: PodFacts, options: AnalyzeOptions = {}): { findings: Finding[]; unknowns: UnknownFact[] } {
+  const findings: Finding[] = [];
+  const unknowns: UnknownFact[] = [];
+  for (const { name, analyze } of options.analyzers ?? DEFAULT_ANALYZERS) {
+    try {
+      findings.push(...analyze(facts));
+    } catch (error) {
+      unknowns.push({ source: `analyzer ${name}`, reason: error instanceof Error ? error.message : String(error), code: 'INTERNAL' });
+    }
+  }
+  return { findings: rankFindings(settleForHealthyPod(facts, findings)), unknowns };
+}
+
+export function analyzeAppFacts(facts: AppFacts, options: AnalyzeOptions = {}): { findings: Finding[]; unknowns: UnknownFact[] } {
+  const perPod = facts.pods.map((pod) => analyzePod(pod, options));
+  return {
+    findings: rankFindings([...perPod.flatMap((result) => result.findings), ...analyzeApp(facts)]),
+    unknowns: perPod.flatMap((result) => result.unknowns),
+  };
+}
+
+export type DiagnoseDeps = CollectOptions & AnalyzeOptions;
+
+/** Diagnose a pod, or every CSI pod and unmounted SPC of an app. Failing sources become `unknowns`. */
+export async function diagnose(target: DiagnosisTarget, deps: DiagnoseDeps): Promise<DiagnosisReport> {
+  if (target.kind === 'pod') {
+    if (!target.namespace || !target.name) throw new KvcsiError('INVALID_INPUT', 'A pod needs a namespace and a name.', { field: 'pod' });
+    const collected = await collectFacts(target, deps);
+    const analysis = analyzePod(collected.facts, deps);
+    return { target, findings: analysis.findings, unknowns: [...collected.unknowns, ...analysis.unknowns], calls: collected.calls };
+  }
+  if (!target.app) throw new KvcsiError('INVALID_INPUT', 'An app name is required.', { field: 'app' });
+  const collected = await collectAppFacts(target, deps);
+  const analysis = analyzeAppFacts(collected.facts, deps);
+  return { target, findings: analysis.findings, unknowns: [...collected.unknowns, ...analysis.unknowns], calls: collected.calls };
+}
+
+/** Classify pasted text (kubectl describe, events, provider/driver logs) without any cluster access. */
+export function explain(text: string, options: AnalyzeOptions & { label?: string } = {}): { findings: Finding[] } {
+  const facts = emptyPodFacts({ texts: [{ label: options.label ?? 'pasted text', text }] });
+  return { findings: analyzePod(facts, options).findings };
+}
