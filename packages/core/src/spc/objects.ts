@@ -51,7 +51,59 @@ function firstLine(message: string): string {
 // failsafe: every scalar is a string, as when the provider unmarshals into string fields (yaml.v3).
 const PARSE_OPTIONS = { schema: 'failsafe', uniqueKeys: true, prettyErrors: false } as const;
 
+/**
+ * Fast path for the common entry shape: `key: value` lines with plain, indicator-free values. For exactly
+ * these lines the YAML parser would return the same strings; anything else (quotes, comments, empty values,
+ * duplicate keys, odd spacing) returns undefined and goes through the full parser.
+ */
+const SIMPLE_ENTRY_LINE = /^([A-Za-z][A-Za-z0-9]*): ([A-Za-z0-9][A-Za-z0-9._/-]*)$/;
+
+function parseSimpleEntry(text: string, index: number, entryLine: number, mapLine: LineMapper): ParsedKeyVaultObject | undefined {
+  if (!text.endsWith('\n')) return undefined;
+  const lines = text.slice(0, -1).split('\n');
+  const entry: ParsedKeyVaultObject = { index, line: entryLine, fields: [], values: {} };
+  for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+    const match = SIMPLE_ENTRY_LINE.exec(lines[lineIndex]!);
+    if (!match || match[1]! in entry.values) return undefined;
+    entry.fields.push({ key: match[1]!, value: match[2]!, kind: 'string', line: mapLine(lineIndex + 1) });
+    entry.values[match[1]!] = match[2]!;
+  }
+  return entry;
+}
+
+/**
+ * Fast path for the documented `array:` shape: `- |` items at one indentation, their content lines all at one
+ * deeper indentation, no blank lines. Returns each item's string and the 1-based line of its `- |`, exactly as
+ * the YAML parser would; anything else returns undefined and goes through the full parser.
+ */
+function splitSimpleArray(text: string): { text: string; line: number }[] | undefined {
+  if (!text.startsWith('array:\n') || !text.endsWith('\n')) return undefined;
+  const lines = text.slice(0, -1).split('\n');
+  const items: { lines: string[]; line: number }[] = [];
+  let itemIndent = -1;
+  let contentIndent = -1;
+  for (let lineIndex = 1; lineIndex < lines.length; lineIndex++) {
+    const line = lines[lineIndex]!;
+    // Spaces only: YAML indentation never includes tabs.
+    const indent = line.length - line.replace(/^ +/, '').length;
+    if (line.slice(indent) === '- |' && (itemIndent === -1 || indent === itemIndent)) {
+      itemIndent = indent;
+      items.push({ lines: [], line: lineIndex + 1 });
+      continue;
+    }
+    const current = items[items.length - 1];
+    if (!current || indent <= itemIndent || indent === line.length || line[indent] === '\t') return undefined;
+    if (contentIndent === -1) contentIndent = indent;
+    if (indent !== contentIndent) return undefined;
+    current.lines.push(line.slice(indent));
+  }
+  if (items.length === 0 || items.some((item) => item.lines.length === 0)) return undefined;
+  return items.map((item) => ({ text: item.lines.join('\n') + '\n', line: item.line }));
+}
+
 function parseEntry(text: string, index: number, entryLine: number, mapLine: LineMapper, problems: ObjectsProblem[]): ParsedKeyVaultObject {
+  const simple = parseSimpleEntry(text, index, entryLine, mapLine);
+  if (simple) return simple;
   const entry: ParsedKeyVaultObject = { index, line: entryLine, fields: [], values: {} };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter });
@@ -87,6 +139,15 @@ export function parseObjectsParameter(text: string, mapLine: LineMapper): Parsed
   const problems = result.problems;
   if (text.trim() === '') {
     problems.push({ line: result.line, message: 'objects is empty' });
+    return result;
+  }
+  const simpleItems = splitSimpleArray(text);
+  if (simpleItems) {
+    simpleItems.forEach((item, index) => {
+      const itemLine = mapLine(item.line);
+      const entryMapper: LineMapper = (innerLine) => mapLine(item.line + innerLine);
+      result.entries.push(parseEntry(item.text, index, itemLine, entryMapper, problems));
+    });
     return result;
   }
   const lineCounter = new LineCounter();

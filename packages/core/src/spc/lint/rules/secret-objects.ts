@@ -40,22 +40,22 @@ export const secretObjectUnmountedRule: LintRule = {
   description: 'a `secretObjects` `objectName` that matches no mounted file name (the alias when set)',
   check({ spc, mountedFiles }) {
     const files = new Set(mountedFiles.map((mounted) => mounted.file));
-    const byName = new Map<string, string>();
+    const aliasesByName = new Map<string, string[]>();
     for (const entry of spc.objects?.entries ?? []) {
       const name = entry.values.objectName?.trim();
       const alias = entry.values.objectAlias?.trim();
-      if (name && alias) byName.set(name, alias);
+      if (name && alias) aliasesByName.set(name, [...(aliasesByName.get(name) ?? []), alias]);
     }
     const findings: RuleFinding[] = [];
     for (const secretObject of spc.secretObjects) {
       for (const item of secretObject.data ?? []) {
         const objectName = item.objectName?.value;
         if (!objectName || files.has(objectName)) continue;
-        const alias = byName.get(objectName);
+        const aliases = aliasesByName.get(objectName) ?? [];
         findings.push({
           line: item.objectName!.line,
-          message: `secretObjects objectName ${quote(objectName)} matches no mounted file${alias ? ` (that object is mounted as ${quote(alias)})` : ''}: the driver fails with "file matching objectName … not found in the pod" and the Secret is never created`,
-          fix: alias ? `Use the alias: \`objectName: ${alias}\`.` : 'Use the mounted file name: the objectAlias when set, else the objectName.',
+          message: `secretObjects objectName ${quote(objectName)} matches no mounted file${aliases.length > 0 ? ` (that object is mounted as ${aliases.map(quote).join(' or ')})` : ''}: the driver fails with "file matching objectName … not found in the pod" and the Secret is never created`,
+          fix: aliases.length > 0 ? `Use the alias: \`objectName: ${aliases[0]!}\`${aliases.length > 1 ? ' (or another alias of it)' : ''}.` : 'Use the mounted file name: the objectAlias when set, else the objectName.',
         });
       }
     }
