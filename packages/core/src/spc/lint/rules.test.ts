@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { exampleRegistry } from '../test-support.js';
 import { lintText } from './lint-text.js';
 import { LINT_RULES } from './rules/index.js';
@@ -152,5 +154,12 @@ describe('lint rules', () => {
     const lines = lintText(broken, GITOPS_FILE, { registry }).map((finding) => finding.line);
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
     expect(lines.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('packages/core/README.md', () => {
+  it('lists every rule with its severity', () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    for (const rule of LINT_RULES) expect(readme).toContain(`| \`${rule.id}\` | ${rule.severity} |`);
   });
 });
