@@ -81,6 +81,7 @@ function vaultFactsFor(ctx: Context, ref: VaultRef, vaults: Map<string, { facts:
       let token: string | undefined;
       const maxPages = ctx.options.maxSecretPages ?? 10;
       for (let page = 0; page < maxPages; page++) {
+        if (page > 0) ctx.g.countCall();
         const result = await port.listSecretProperties(ref, token === undefined ? { signal } : { signal, continuationToken: token });
         all.push(...result.items.map(({ name, enabled, contentType, managed, updatedOn }) => ({ name, ...(enabled === undefined ? {} : { enabled }), ...(contentType === undefined ? {} : { contentType }), ...(managed === undefined ? {} : { managed }), ...(updatedOn === undefined ? {} : { updatedOn }) })));
         token = result.continuationToken;

@@ -21,6 +21,8 @@ export interface Gatherer {
   readonly unknowns: UnknownFact[];
   /** How many port calls were made (for the bench's calls-per-diagnosis). */
   readonly calls: () => number;
+  /** Counts a further port call made inside one fetch (e.g. the next page). */
+  countCall(): void;
 }
 
 /** A counting semaphore: at most `limit` calls run at once. */
@@ -83,6 +85,9 @@ export function createGatherer(options: { concurrency: number; timeoutsInMs: Tim
   return {
     unknowns,
     calls: () => calls,
+    countCall: () => {
+      calls++;
+    },
     fetch<T>(key: string, source: string, kind: SourceKind, call: (signal: AbortSignal) => Promise<T>): Promise<Fact<T>> {
       const existing = memo.get(key);
       if (existing) return existing as Promise<Fact<T>>;
