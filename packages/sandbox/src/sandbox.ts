@@ -101,7 +101,7 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
     writeAtomically(stateFile, `${JSON.stringify(snapshotSandboxState(state, { scenario: loaded.name, nowMs: clock.nowMs() }), null, 2)}\n`);
   };
   const reconcile = (): void => {
-    reconcileMounts(state, { nowMs: clock.nowMs() });
+    reconcileMounts(state, { nowMs: clock.nowMs(), isHostUnreachable: (host) => faults.isUnreachable(host) });
     if (autoSave && stateFile !== undefined) save();
   };
   const applyFaults = (request: Request): Promise<Response | undefined> => faults.apply(request);

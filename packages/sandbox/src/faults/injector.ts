@@ -104,6 +104,21 @@ export class FaultInjector {
     this.rules = host === undefined ? [] : this.rules.filter((r) => r.rule.host.toLowerCase() !== host.toLowerCase());
   }
 
+  /**
+   * Whether a host cannot be reached at all (a `dns`, `down` or `timeout` rule that applies to every request): what the
+   * simulated CSI provider on a node sees when it dials the vault. Consumes nothing.
+   */
+  isUnreachable(host: string): boolean {
+    return this.rules.some(
+      ({ rule }) =>
+        (rule.kind === 'dns' || rule.kind === 'down' || rule.kind === 'timeout') &&
+        rule.method === undefined &&
+        rule.pathPrefix === undefined &&
+        (rule.probability === undefined || rule.probability >= 1) &&
+        hostMatches(rule.host, host),
+    );
+  }
+
   list(): ResolvedFaultRule[] {
     return this.rules.map((r) => ({ ...r.rule, ...(r.remaining === undefined ? {} : { times: r.remaining }) }));
   }

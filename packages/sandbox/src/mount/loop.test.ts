@@ -239,3 +239,25 @@ describe('every FailedMount text matches a catalogue format for the stated versi
     else expect(latest).toContain('"code": "ForbiddenByRbac"');
   });
 });
+
+describe('faults reach the simulated provider', () => {
+  it('fails the mount with the DNS text when the vault name does not resolve', async () => {
+    const faulty = createSandbox({ scenario: 'default', autoSave: false, faults: { rules: [{ kind: 'dns', host: 'kv-cafehyna-dev-hlg.vault.azure.net' }] } });
+    const faultyServer = faulty.listen();
+    try {
+      faulty.reconcile();
+      const healthy = find('external-dns');
+      const { pod, events } = await podAndEvents(healthy);
+      expect(pod.status?.phase).toBe('Pending');
+      // kubelet only sees the deadline; the cause is in the provider's log on the pod's node.
+      expect(events.map((e) => e.message).join('\n')).toContain('rpc error: code = DeadlineExceeded desc = context deadline exceeded');
+      const api = core(healthy.cluster);
+      const providers = await api.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'app=secrets-store-provider-azure', fieldSelector: `spec.nodeName=${pod.spec?.nodeName}` });
+      expect(providers.items).toHaveLength(1);
+      const providerLog = await api.readNamespacedPodLog({ name: providers.items[0]?.metadata?.name ?? '', namespace: 'kube-system', container: 'provider-azure-installer' });
+      expect(providerLog).toContain('lookup kv-cafehyna-dev-hlg.vault.azure.net on 10.0.0.10:53: no such host');
+    } finally {
+      faultyServer.close();
+    }
+  });
+});
