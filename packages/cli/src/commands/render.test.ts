@@ -71,6 +71,17 @@ describe('kvcsi render', () => {
     expect(() => readFileSync(path.join(root, 'defectdojo', 'cafehyna-prd', 'secretproviderclass.yaml'))).toThrow();
   });
 
+  it('asks for --identity-client-id on a cluster whose identity is discovered, and uses it', async () => {
+    const args = ['render', '--app', 'billing', '--cluster', 'painelclientes-prd', '-n', 'billing', '--secret', 'billing-db'];
+    const missing = captureIo();
+    expect(await main(args, missing)).toBe(2);
+    expect(missing.output.stderr).toMatch(/pass --identity-client-id .*az aks show -g <resource-group> -n painelclientes-prd/);
+    const given = captureIo();
+    expect(await main([...args, '--identity-client-id', '0b9e1a3c-5f1d-4c8e-9a51-2f0d7c3e8b11'], given)).toBe(0);
+    expect(given.output.stdout).toContain('userAssignedIdentityID: 0b9e1a3c-5f1d-4c8e-9a51-2f0d7c3e8b11');
+    expect(given.output.stdout).toContain('keyvaultName: painel-clientes-prd');
+  });
+
   it('exits 2 for an unknown cluster with a suggestion, and for missing required flags', async () => {
     const unknown = captureIo();
     expect(await main(['render', '--app', 'a', '--cluster', 'cafehyna-prod', '-n', 'a', '--secret', 'x'], unknown)).toBe(2);

@@ -15,6 +15,7 @@ interface RenderOptions {
   tls: string[];
   workloadIdentity?: boolean;
   name?: string;
+  identityClientId?: string;
   workload?: boolean;
   write?: string;
   force?: boolean;
@@ -48,6 +49,7 @@ export function registerRenderCommand(program: Command, run: RunCommand): void {
     .option('--tls <cert-name[=k8s-secret]>', 'mount a certificate and its key and sync them into a kubernetes.io/tls Secret (repeatable)', collect, [])
     .option('--workload-identity', 'authenticate with workload identity (clientID) instead of the VM managed identity')
     .option('--name <spc-name>', 'the SecretProviderClass name (default: <app>-secrets)')
+    .option('--identity-client-id <guid>', 'client ID of the identity, for clusters whose identity is "discover" (the AKS kubelet identity)')
     .option('--workload', 'also print the pod spec snippet: CSI volume, volumeMount and env vars from the synced Secret')
     .option('--write <gitops-root>', 'write <gitops-root>/<app>/<cluster>/secretproviderclass.yaml instead of printing it')
     .option('--force', 'with --write, overwrite an existing file')
@@ -78,7 +80,16 @@ export function registerRenderCommand(program: Command, run: RunCommand): void {
           tls: options.tls,
           workloadIdentity: options.workloadIdentity === true,
           ...(options.name === undefined ? {} : { spcName: options.name }),
+          ...(options.identityClientId === undefined ? {} : { identityClientId: options.identityClientId }),
         });
+        if (cluster.identity.kind === 'discover' && options.identityClientId === undefined) {
+          throw new KvcsiError(
+            'INVALID_INPUT',
+            `cluster "${cluster.name}" takes its identity from AKS (discover): pass --identity-client-id with the kubelet identity's client ID ` +
+              `(az aks show -g <resource-group> -n ${cluster.name} --query identityProfile.kubeletidentity.clientId -o tsv)`,
+            { field: '--identity-client-id', rule: 'required for clusters whose identity is "discover"' },
+          );
+        }
         const spcYaml = renderSecretProviderClass(spec);
         const workloadYaml = options.workload ? renderWorkloadSnippet(buildSecretProviderClass(spec)) : undefined;
         const file = options.write === undefined ? undefined : gitopsFilePath(path.resolve(context.io.cwd, options.write), options.app, cluster.name);
