@@ -1,6 +1,7 @@
 import { KvcsiError } from '@kvcsi/core';
 import { Command, CommanderError, Option } from 'commander';
 import { registerClustersCommand } from './commands/clusters.js';
+import { registerExplainCommand } from './commands/explain.js';
 import { registerLintCommand } from './commands/lint.js';
 import { registerRenderCommand } from './commands/render.js';
 import { CommandContext, type GlobalOptions } from './context.js';
@@ -37,7 +38,7 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void): Com
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
-    .addHelpText('after', '\nExit codes: 0 ok, 1 lint findings of severity error, 2 usage or configuration error, 3 other failure.\n');
+    .addHelpText('after', '\nExit codes: 0 ok, 1 findings of severity error (lint, explain, diagnose), 2 usage or configuration error, 3 other failure.\n');
 
   const run: RunCommand = async (action) => {
     const context = new CommandContext(io, program.opts<GlobalOptions>());
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void): Com
   registerClustersCommand(program, run);
   registerRenderCommand(program, run);
   registerLintCommand(program, run);
+  registerExplainCommand(program, run);
   return program;
 }
 
