@@ -3,3 +3,8 @@ export * from './clusters/index.js';
 export * from './spc/index.js';
 export * from './diagnostics/index.js';
 export * from './ports.js';
+export * from './requests/index.js';
+export * from './policy/index.js';
+export * from './audit/index.js';
+export { randomId } from './ids.js';
+export type { IdGenerator } from './ids.js';

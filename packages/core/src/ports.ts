@@ -341,3 +341,9 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+// ---------------------------------------------------------------------------------------------------------------
+// State: requests and audit (implemented by @kvcsi/store; in-memory versions in requests/memory.ts, audit/memory.ts)
+
+export type { RequestStore, RequestExpectation, ListRequestsOptions } from './requests/ports.js';
+export type { AuditLog, AuditEvent, AuditQuery } from './audit/event.js';

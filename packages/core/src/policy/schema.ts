@@ -1,0 +1,104 @@
+/**
+ * The `policy` section of the registry config: who may do what on which tier, and which actions need a second
+ * person's approval.
+ *
+ * Sample (YAML, as the registry config will embed it):
+ *
+ *   policy:
+ *     groups:
+ *       approvers-prd: [slack:U0APPROVER, backstage:user:default/jane, cli:approver]
+ *       platform: [slack:U0PLATFORM, cli:alice]
+ *     rules:
+ *       - principals: [group:platform, group:approvers-prd]
+ *         actions: [grant, revoke, secret-create, secret-request]
+ *       - principals: ['*']                    # everyone
+ *         actions: [secret-request]
+ *         tiers: [dev, hub]
+ *       - principals: [cli:mallory]
+ *         actions: [read]
+ *         effect: deny
+ *     approvals:                             # default: prd required, no group (anyone allowed `approve`)
+ *       prd: { required: true, group: approvers-prd }
+ *       hub: { required: true, group: approvers-prd, actions: [secret-create] }
+ *     requestTtlInMs: 86400000                 # 24 h
+ *
+ * Principals: `slack:<user id>`, `backstage:<user entity ref>`, `cli:<user>`, `group:<name>` or `*`.
+ * Writes are denied unless a rule allows them; reads are allowed unless a rule denies them; a deny beats an allow.
+ */
+import { z } from 'zod';
+import { TIERS } from '../clusters/schema.js';
+
+export const POLICY_ACTIONS = ['read', 'grant', 'revoke', 'secret-create', 'secret-request', 'approve'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/** The actions that change something and so are denied by default and may need approval. */
+export const WRITE_ACTIONS = ['grant', 'revoke', 'secret-create', 'secret-request'] as const satisfies readonly PolicyAction[];
+export type WriteAction = (typeof WRITE_ACTIONS)[number];
+
+export const DEFAULT_REQUEST_TTL_IN_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_APPROVERS_GROUP = 'approvers-prd';
+
+/** A person: `slack:U123`, `backstage:user:default/jane`, `cli:alice`. */
+export const PRINCIPAL_PATTERN = /^(slack:[A-Z0-9]+|backstage:[a-z]+:[^\s/]+\/[^\s]+|cli:[^\s:]+)$/;
+const GROUP_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
+
+const principal = z.string().regex(PRINCIPAL_PATTERN, 'must be slack:<user id>, backstage:<kind>:<namespace>/<name> or cli:<user>');
+const subject = z.union([
+  principal,
+  z.literal('*'),
+  z.string().regex(/^group:[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/, 'must be group:<name>'),
+], { error: 'must be a principal (slack:…, backstage:…, cli:…), group:<name> or *' });
+
+const ruleSchema = z.strictObject({
+  principals: z.array(subject).min(1),
+  actions: z.array(z.enum(POLICY_ACTIONS)).min(1),
+  /** Default: every tier. */
+  tiers: z.array(z.enum(TIERS)).min(1).optional(),
+  effect: z.enum(['allow', 'deny']).default('allow'),
+});
+
+const approvalSchema = z.strictObject({
+  required: z.boolean(),
+  /** The group whose members (other than the requester) may approve. Without one, anyone allowed `approve` may. */
+  group: z.string().regex(GROUP_NAME_PATTERN).optional(),
+  /** The write actions this applies to. Default: all of them. */
+  actions: z.array(z.enum(WRITE_ACTIONS)).min(1).optional(),
+});
+
+export const policyConfigSchema = z
+  .strictObject({
+    groups: z.record(z.string().regex(GROUP_NAME_PATTERN, 'group names are lower-case letters, digits, - _ .'), z.array(principal)).default({}),
+    rules: z.array(ruleSchema).default([]),
+    approvals: z
+      .strictObject({ dev: approvalSchema.optional(), hub: approvalSchema.optional(), prd: approvalSchema.optional() })
+      .default({ prd: { required: true } }),
+    requestTtlInMs: z.number().int().min(60_000).max(30 * 24 * 60 * 60 * 1000).default(DEFAULT_REQUEST_TTL_IN_MS),
+  })
+  .superRefine((policy, context) => {
+    policy.rules.forEach((rule, index) => {
+      rule.principals.forEach((who, whoIndex) => {
+        if (who.startsWith('group:') && !(who.slice('group:'.length) in policy.groups)) {
+          context.addIssue({ code: 'custom', path: ['rules', index, 'principals', whoIndex], message: `names an undefined group ${who}` });
+        }
+      });
+    });
+    for (const tier of TIERS) {
+      const group = policy.approvals[tier]?.group;
+      if (group !== undefined && !(group in policy.groups)) {
+        context.addIssue({ code: 'custom', path: ['approvals', tier, 'group'], message: `names an undefined group ${group}` });
+      }
+    }
+  });
+
+export type PolicyConfig = z.output<typeof policyConfigSchema>;
+export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
+
+/**
+ * The sandbox's three users: `cli:requester` may ask for anything, `cli:approver` is the production approvers group,
+ * `cli:outsider` may only read.
+ */
+export const SANDBOX_POLICY: PolicyConfigInput = {
+  groups: { [DEFAULT_APPROVERS_GROUP]: ['cli:approver'], requesters: ['cli:requester'] },
+  rules: [{ principals: ['group:requesters', `group:${DEFAULT_APPROVERS_GROUP}`], actions: [...WRITE_ACTIONS] }],
+  approvals: { prd: { required: true, group: DEFAULT_APPROVERS_GROUP } },
+};

@@ -1,0 +1,351 @@
+/**
+ * The request flows: submit, approve, reject, expire, apply. Every state change is a compare-and-set through the
+ * RequestStore, so concurrent approvers and appliers race safely: one wins, the others learn who did.
+ */
+import type { AuditEventInput, AuditLog, AuditState, AuditWhere } from '../audit/event.js';
+import { recordAudit } from '../audit/record.js';
+import { redact } from '../diagnostics/redact.js';
+import { KvcsiError } from '../errors.js';
+import { randomId, type IdGenerator } from '../ids.js';
+import { enforcePolicy } from '../policy/enforce.js';
+import type { Policy } from '../policy/policy.js';
+import { systemClock, type CallOptions, type Clock } from '../ports.js';
+import { describeSettledRequest } from './describe.js';
+import { isPastExpiry, toIsoTime, type AccessRequest, type RequestKind, type RequestTarget } from './model.js';
+import type { ListRequestsOptions, RequestStore } from './ports.js';
+import { validateRequestDraft } from './validate.js';
+
+export const DEFAULT_APPLY_CLAIM_TIMEOUT_IN_MS = 15 * 60 * 1000;
+/** The actor recorded for what kvcsi does by itself (expiry sweeps, automatic approval by policy). */
+export const SYSTEM_ACTOR = 'kvcsi';
+export const POLICY_APPROVER = 'policy';
+
+export interface RequestServiceOptions {
+  store: RequestStore;
+  audit: AuditLog;
+  policy: Policy;
+  clock?: Clock;
+  generateId?: IdGenerator;
+  /** How long a request waits for a decision; default: the policy's `requestTtlInMs` (24 h). */
+  requestTtlInMs?: number;
+  /** An apply claim older than this may be taken over (its applier crashed); default 15 min. */
+  applyClaimTimeoutInMs?: number;
+}
+
+export interface SubmitRequestInput extends CallOptions {
+  actor: string;
+  kind: RequestKind;
+  target: RequestTarget;
+  justification: string;
+  details?: Record<string, string>;
+}
+
+export interface DecideRequestInput extends CallOptions {
+  id: string;
+  actor: string;
+  reason?: string;
+}
+
+/** What an executor reports; `before`/`after` go to the audit (names and permissions, never values). */
+export interface ExecutorResult {
+  changed: boolean;
+  message?: string;
+  correlationId?: string;
+  before?: AuditState;
+  after?: AuditState;
+}
+
+export type RequestExecutor = (request: AccessRequest, context: { signal?: AbortSignal }) => Promise<ExecutorResult>;
+
+/** Writes a secret value; receives it straight from the requester and must not keep it. */
+export type SecretWriter = (request: AccessRequest, value: string, context: { signal?: AbortSignal }) => Promise<ExecutorResult>;
+
+export interface ApplyOptions extends CallOptions {
+  /** Who triggers the apply; default `kvcsi`. */
+  actor?: string;
+}
+
+export interface ApplyResult {
+  request: AccessRequest;
+  /** True when this call ran the executor; false when the request had been applied before (nothing changed). */
+  executed: boolean;
+  /** Set when the executor failed; the request is then `failed`. */
+  error?: KvcsiError;
+}
+
+export interface SupplySecretValueInput extends CallOptions {
+  id: string;
+  actor: string;
+  value: string;
+  writeSecret: SecretWriter;
+}
+
+export interface RequestService {
+  submit(input: SubmitRequestInput): Promise<AccessRequest>;
+  /** The request, expired first if its time is up. Throws NOT_FOUND. */
+  get(id: string, options?: CallOptions): Promise<AccessRequest>;
+  list(options?: ListRequestsOptions): Promise<AccessRequest[]>;
+  approve(input: DecideRequestInput): Promise<AccessRequest>;
+  /** By someone allowed to approve, or by the requester (withdrawal). */
+  reject(input: DecideRequestInput): Promise<AccessRequest>;
+  /** Moves every pending request past its expiry to `expired`; returns those this call expired. */
+  expireDue(options?: CallOptions): Promise<AccessRequest[]>;
+  /** approved → applied | failed, exactly once; an applied request is returned unchanged. */
+  applyApproved(request: AccessRequest | string, executor: RequestExecutor, options?: ApplyOptions): Promise<ApplyResult>;
+  /** For an approved secret request: the requester's value goes straight to `writeSecret`, never to the store or audit. */
+  supplySecretValue(input: SupplySecretValueInput): Promise<ApplyResult>;
+}
+
+function whereOf(target: RequestTarget): AuditWhere {
+  const where: AuditWhere = { cluster: target.cluster, tier: target.tier };
+  for (const key of ['app', 'vault', 'scope', 'secretName', 'namespace'] as const) {
+    if (target[key] !== undefined) where[key] = target[key];
+  }
+  return where;
+}
+
+function signalOf(options: CallOptions): CallOptions {
+  return options.signal ? { signal: options.signal } : {};
+}
+
+/** A failure reason safe to store and show: the KvcsiError's code and redacted message, or only the error's class. */
+function failureReasonOf(error: unknown): { reason: string; error: KvcsiError } {
+  if (KvcsiError.is(error)) return { reason: `${error.code}: ${redact(error.message)}`.slice(0, 1000), error };
+  const name = error instanceof Error ? error.name : typeof error;
+  return {
+    reason: `INTERNAL: the executor failed (${name})`,
+    error: new KvcsiError('INTERNAL', `applying the request failed unexpectedly (${name})`, { cause: error }),
+  };
+}
+
+export function createRequestService(options: RequestServiceOptions): RequestService {
+  const { store, audit, policy } = options;
+  const clock = options.clock ?? systemClock;
+  const generateId = options.generateId ?? (() => randomId('req'));
+  const ttlInMs = options.requestTtlInMs ?? policy.requestTtlInMs;
+  const claimTimeoutInMs = options.applyClaimTimeoutInMs ?? DEFAULT_APPLY_CLAIM_TIMEOUT_IN_MS;
+  const now = () => toIsoTime(clock.now());
+
+  const record = (input: AuditEventInput, callOptions: CallOptions) =>
+    recordAudit(audit, input, { clock, ...signalOf(callOptions) });
+
+  /** Records an event; if its before/after is refused (looks secret), records it without them rather than losing it. */
+  const recordWithState = async (input: AuditEventInput, callOptions: CallOptions) => {
+    try {
+      await record(input, callOptions);
+    } catch (error) {
+      if (!KvcsiError.is(error, 'INVALID_INPUT') || (input.before === undefined && input.after === undefined)) throw error;
+      const { before: _before, after: _after, ...rest } = input;
+      await record({ ...rest, details: { ...rest.details, auditStateRefused: error.field ?? 'before/after' } }, callOptions);
+    }
+  };
+
+  const load = async (id: string, callOptions: CallOptions): Promise<AccessRequest> => {
+    const request = await store.getRequest(id, signalOf(callOptions));
+    if (!request) throw new KvcsiError('NOT_FOUND', `no request ${id}`, { field: 'id' });
+    return request;
+  };
+
+  /** The next version of a request: version bumped, updatedAt stamped. */
+  const next = (request: AccessRequest, changes: Partial<AccessRequest>): AccessRequest => ({
+    ...request,
+    ...changes,
+    version: request.version + 1,
+    updatedAt: now(),
+  });
+
+  const cas = (current: AccessRequest, updated: AccessRequest, callOptions: CallOptions) =>
+    store.compareAndSetRequest({ id: current.id, status: current.status, version: current.version }, updated, signalOf(callOptions));
+
+  /** Expires a pending request whose time is up; returns the request as it now stands. */
+  const expireIfDue = async (request: AccessRequest, callOptions: CallOptions): Promise<AccessRequest> => {
+    if (!isPastExpiry(request, clock.now())) return request;
+    const expired = next(request, { status: 'expired' });
+    if (await cas(request, expired, callOptions)) {
+      await record({
+        actor: SYSTEM_ACTOR, action: 'request.expire', outcome: 'succeeded', where: whereOf(request.target),
+        requestId: request.id, before: { status: 'pending' }, after: { status: 'expired' }, details: { kind: request.kind },
+      }, callOptions);
+      return expired;
+    }
+    return load(request.id, callOptions);
+  };
+
+  const conflict = async (action: string, actor: string, request: AccessRequest, callOptions: CallOptions): Promise<never> => {
+    const message = describeSettledRequest(request);
+    await record({
+      actor, action, outcome: 'conflict', where: whereOf(request.target), requestId: request.id, reason: message,
+      details: { kind: request.kind, status: request.status },
+      ...(request.decision ? { approver: request.decision.by } : {}),
+    }, callOptions);
+    throw new KvcsiError('CONFLICT', message, {
+      details: { requestId: request.id, status: request.status, ...(request.decision ? { decidedBy: request.decision.by } : {}) },
+    });
+  };
+
+  const deny = async (action: string, actor: string, request: AccessRequest, reason: string, callOptions: CallOptions): Promise<never> => {
+    await record({
+      actor, action: 'policy.deny', outcome: 'denied', where: whereOf(request.target), requestId: request.id, reason,
+      details: { action },
+    }, callOptions);
+    throw new KvcsiError('FORBIDDEN', reason, { rule: 'policy', details: { requestId: request.id } });
+  };
+
+  /** pending → approved | rejected by a person, with the four-eyes and policy checks. */
+  const decide = async (input: DecideRequestInput, to: 'approved' | 'rejected'): Promise<AccessRequest> => {
+    const action = to === 'approved' ? 'request.approve' : 'request.reject';
+    const current = await expireIfDue(await load(input.id, input), input);
+    if (current.status !== 'pending') return conflict(action, input.actor, current, input);
+
+    const withdrawing = to === 'rejected' && input.actor === current.requester;
+    if (to === 'approved' && input.actor === current.requester) {
+      return deny('approve', input.actor, current, `${input.actor} requested ${current.id} and so cannot approve it: approval must come from someone else`, input);
+    }
+    if (!withdrawing) {
+      const decision = policy.decide(input.actor, 'approve', current.target.tier);
+      if (!decision.allowed) return deny('approve', input.actor, current, decision.reason, input);
+      // The group named when the request was made still binds, even if the policy changed since.
+      if (current.approverGroup !== undefined && !policy.isMember(input.actor, current.approverGroup)) {
+        return deny('approve', input.actor, current, `${input.actor} is not in the approvers group ${current.approverGroup}`, input);
+      }
+    }
+
+    const decided = next(current, {
+      status: to,
+      decision: { by: input.actor, at: now(), ...(input.reason ? { reason: input.reason } : {}) },
+    });
+    if (!(await cas(current, decided, input))) return conflict(action, input.actor, await load(current.id, input), input);
+    await record({
+      actor: input.actor, action, outcome: 'succeeded', where: whereOf(current.target), requestId: current.id,
+      before: { status: 'pending' }, after: { status: to }, details: { kind: current.kind },
+      ...(to === 'approved' ? { approver: input.actor } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+    }, input);
+    return decided;
+  };
+
+  /** Takes the apply claim on an approved request; returns undefined when it had been applied already. */
+  const claim = async (start: AccessRequest, actor: string, callOptions: CallOptions): Promise<AccessRequest | undefined> => {
+    let current = start;
+    for (;;) {
+      current = await expireIfDue(current, callOptions);
+      if (current.status === 'applied') return undefined;
+      if (current.status !== 'approved') return conflict('request.apply', actor, current, callOptions);
+      if (current.applyClaim && clock.now() - Date.parse(current.applyClaim.at) < claimTimeoutInMs) {
+        return conflict('request.apply', actor, current, callOptions);
+      }
+      const claimed = next(current, { applyClaim: { by: actor, at: now() } });
+      if (await cas(current, claimed, callOptions)) return claimed;
+      current = await load(current.id, callOptions);
+    }
+  };
+
+  const applyApproved: RequestService['applyApproved'] = async (requestOrId, executor, applyOptions = {}) => {
+    const actor = applyOptions.actor ?? SYSTEM_ACTOR;
+    const callOptions = signalOf(applyOptions);
+    const id = typeof requestOrId === 'string' ? requestOrId : requestOrId.id;
+    const claimed = await claim(await load(id, callOptions), actor, callOptions);
+    if (!claimed) return { request: await load(id, callOptions), executed: false };
+
+    const audited = { actor, where: whereOf(claimed.target), requestId: claimed.id, details: { kind: claimed.kind },
+      ...(claimed.decision ? { approver: claimed.decision.by } : {}) };
+    let result: ExecutorResult;
+    try {
+      result = await executor(claimed, callOptions);
+    } catch (thrown) {
+      const { reason, error } = failureReasonOf(thrown);
+      const failed = next(claimed, { status: 'failed', failureReason: reason, applyClaim: undefined });
+      if (!(await cas(claimed, failed, callOptions))) return conflict('request.apply', actor, await load(id, callOptions), callOptions);
+      await record({ ...audited, action: 'request.apply', outcome: 'failed', reason }, callOptions);
+      return { request: failed, executed: true, error };
+    }
+
+    const outcome = {
+      changed: result.changed,
+      ...(result.message !== undefined ? { message: redact(result.message) } : {}),
+      ...(result.correlationId !== undefined ? { correlationId: result.correlationId } : {}),
+    };
+    const applied = next(claimed, { status: 'applied', appliedAt: now(), outcome, applyClaim: undefined });
+    if (!(await cas(claimed, applied, callOptions))) return conflict('request.apply', actor, await load(id, callOptions), callOptions);
+    await recordWithState({
+      ...audited, action: 'request.apply', outcome: result.changed ? 'succeeded' : 'unchanged',
+      ...(result.before !== undefined ? { before: result.before } : {}),
+      ...(result.after !== undefined ? { after: result.after } : {}),
+      ...(result.correlationId !== undefined ? { correlationId: result.correlationId } : {}),
+      ...(outcome.message !== undefined ? { reason: outcome.message } : {}),
+    }, callOptions);
+    return { request: applied, executed: true };
+  };
+
+  return {
+    async submit(input) {
+      const draft = validateRequestDraft(input);
+      const tier = draft.target.tier;
+      const decision = await enforcePolicy({
+        policy, audit, clock, actor: input.actor, action: draft.kind, tier, where: whereOf(draft.target), ...signalOf(input),
+      });
+      const createdAt = now();
+      const approvedByPolicy = !decision.approvalRequired;
+      const request: AccessRequest = {
+        id: generateId(),
+        kind: draft.kind,
+        status: approvedByPolicy ? 'approved' : 'pending',
+        version: 1,
+        requester: input.actor,
+        justification: draft.justification,
+        target: draft.target,
+        ...(draft.details !== undefined ? { details: draft.details } : {}),
+        approvalRequired: decision.approvalRequired,
+        ...(decision.approverGroup !== undefined ? { approverGroup: decision.approverGroup } : {}),
+        createdAt,
+        updatedAt: createdAt,
+        expiresAt: toIsoTime(clock.now() + ttlInMs),
+        ...(approvedByPolicy ? { decision: { by: POLICY_APPROVER, at: createdAt, reason: decision.reason } } : {}),
+      };
+      await store.createRequest(request, signalOf(input));
+      await record({
+        actor: input.actor, action: 'request.submit', outcome: 'succeeded', where: whereOf(request.target), requestId: request.id,
+        after: { status: request.status }, reason: decision.reason,
+        details: { kind: request.kind, justification: request.justification },
+        ...(approvedByPolicy ? { approver: POLICY_APPROVER } : {}),
+      }, input);
+      return request;
+    },
+
+    async get(id, callOptions = {}) {
+      return expireIfDue(await load(id, callOptions), callOptions);
+    },
+
+    list: (listOptions) => store.listRequests(listOptions),
+
+    approve: (input) => decide(input, 'approved'),
+    reject: (input) => decide(input, 'rejected'),
+
+    async expireDue(callOptions = {}) {
+      const due = await store.listRequests({ status: 'pending', expiresBefore: now(), limit: 1000, ...signalOf(callOptions) });
+      const expired: AccessRequest[] = [];
+      for (const request of due) {
+        const after = await expireIfDue(request, callOptions);
+        if (after.status === 'expired' && after.version === request.version + 1) expired.push(after);
+      }
+      return expired;
+    },
+
+    applyApproved,
+
+    async supplySecretValue(input) {
+      const request = await load(input.id, input);
+      if (request.kind !== 'secret-request' && request.kind !== 'secret-create') {
+        throw new KvcsiError('INVALID_INPUT', `request ${request.id} is a ${request.kind} request, not a secret request`, { field: 'id' });
+      }
+      if (input.actor !== request.requester) {
+        return deny('secret-request', input.actor, request, `only the requester (${request.requester}) may supply the value of ${request.id}`, input);
+      }
+      if (typeof input.value !== 'string' || input.value.length === 0) {
+        throw new KvcsiError('INVALID_INPUT', 'the secret value is empty', { field: 'value' });
+      }
+      const { value, writeSecret } = input;
+      return applyApproved(request, (claimed, context) => writeSecret(claimed, value, context), { actor: input.actor, ...signalOf(input) });
+    },
+  };
+}
