@@ -8,3 +8,5 @@ export * from './policy/index.js';
 export * from './audit/index.js';
 export { randomId } from './ids.js';
 export type { IdGenerator } from './ids.js';
+export * from './service/index.js';
+export { KEY_VAULT_SECRETS_USER } from './access/roles.js';
