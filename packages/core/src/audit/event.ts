@@ -54,7 +54,9 @@ export interface AuditQuery extends CallOptions {
   actor?: string;
   /** RFC 3339; events at or after this instant. */
   since?: string;
-  /** Oldest first; at most this many (default 1000). */
+  /** Default `oldest-first`; `newest-first` with a limit gives the latest events. */
+  order?: 'oldest-first' | 'newest-first';
+  /** At most this many (default 1000). */
   limit?: number;
 }
 

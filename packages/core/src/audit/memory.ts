@@ -21,12 +21,13 @@ export function createMemoryAuditLog(): AuditLog & { readonly events: readonly A
     async query(query: AuditQuery = {}): Promise<AuditEvent[]> {
       throwIfAborted(query.signal);
       const since = query.since === undefined ? undefined : toStoredInstant(query.since);
-      return events
+      const matching = events
         .filter((event) => (query.app === undefined || event.where?.app === query.app)
           && (query.cluster === undefined || event.where?.cluster === query.cluster)
           && (query.requestId === undefined || event.requestId === query.requestId)
           && (query.actor === undefined || event.actor === query.actor)
-          && (since === undefined || event.at >= since))
+          && (since === undefined || event.at >= since));
+      return (query.order === 'newest-first' ? matching.reverse() : matching)
         .slice(0, query.limit ?? 1000)
         .map((event) => structuredClone(event));
     },

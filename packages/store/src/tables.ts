@@ -1,0 +1,4 @@
+/** Table names, prefixed so that kvcsi can share a database with others (the Backstage backend's, say). */
+export const REQUESTS_TABLE = 'kvcsi_requests';
+export const AUDIT_TABLE = 'kvcsi_audit_events';
+export const MIGRATIONS_TABLE = 'kvcsi_migrations';
