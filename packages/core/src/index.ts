@@ -10,3 +10,4 @@ export { randomId } from './ids.js';
 export type { IdGenerator } from './ids.js';
 export * from './service/index.js';
 export { KEY_VAULT_SECRETS_USER } from './access/roles.js';
+export * from './commands/index.js';
