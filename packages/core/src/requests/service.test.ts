@@ -152,6 +152,13 @@ describe('approve and reject', () => {
     expect(await service.reject({ id: request.id, actor: 'cli:requester' })).toMatchObject({ status: 'rejected', decision: { by: 'cli:requester' } });
   });
 
+  it('refuses a decision reason that looks like a secret, before deciding anything', async () => {
+    const { service } = setup();
+    const request = await service.submit(grantOnPrd);
+    await expect(service.reject({ id: request.id, actor: 'cli:approver', reason: 'AccountKey=abc123== is wrong' })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'reason' });
+    expect((await service.get(request.id)).status).toBe('pending');
+  });
+
   it('answers NOT_FOUND for an unknown id', async () => {
     const { service } = setup();
     await expect(service.approve({ id: 'req-nope', actor: 'cli:approver' })).rejects.toMatchObject({ code: 'NOT_FOUND' });

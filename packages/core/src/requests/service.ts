@@ -4,6 +4,7 @@
  */
 import type { AuditEventInput, AuditLog, AuditState, AuditWhere } from '../audit/event.js';
 import { recordAudit } from '../audit/record.js';
+import { looksLikeSecretValue } from '../audit/secret-looking.js';
 import { redact } from '../diagnostics/redact.js';
 import { KvcsiError } from '../errors.js';
 import { randomId, type IdGenerator } from '../ids.js';
@@ -118,6 +119,19 @@ function failureReasonOf(error: unknown): { reason: string; error: KvcsiError } 
   };
 }
 
+export const MAX_DECISION_REASON_LENGTH = 500;
+
+/** A decision's reason is shown and audited: short, and nothing that looks like a secret. */
+function validateDecisionReason(reason: string | undefined): void {
+  if (reason === undefined) return;
+  if (reason.length > MAX_DECISION_REASON_LENGTH) {
+    throw new KvcsiError('INVALID_INPUT', `the reason is longer than ${MAX_DECISION_REASON_LENGTH} characters`, { field: 'reason' });
+  }
+  if (looksLikeSecretValue(reason)) {
+    throw new KvcsiError('INVALID_INPUT', 'the reason looks like it contains a secret value; say why without it', { field: 'reason' });
+  }
+}
+
 export function createRequestService(options: RequestServiceOptions): RequestService {
   const { store, audit, policy } = options;
   const clock = options.clock ?? systemClock;
@@ -194,6 +208,7 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
   /** pending → approved | rejected by a person, with the four-eyes and policy checks. */
   const decide = async (input: DecideRequestInput, to: 'approved' | 'rejected'): Promise<AccessRequest> => {
     const action = to === 'approved' ? 'request.approve' : 'request.reject';
+    validateDecisionReason(input.reason);
     const current = await expireIfDue(await load(input.id, input), input);
     if (current.status !== 'pending') return conflict(action, input.actor, current, input);
 
