@@ -1,28 +1,15 @@
 // Test support: the sandbox's default scenario and a kubeconfig for its clusters. Not exported from the package.
-import { createSandbox, type Sandbox, type SandboxServer } from '@kvcsi/sandbox';
+import { createSandbox, createSandboxKubeconfig, type Sandbox, type SandboxServer } from '@kvcsi/sandbox';
 
 export const CLUSTERS = ['cafehyna-dev', 'cafehyna-hub', 'cafehyna-prd', 'painelclientes-dev', 'painelclientes-prd'];
 
 /**
- * What the sandbox's kubeconfig generator writes (context `<cluster>` = admin, `<cluster>-viewer` = the built-in view
- * role), spelled out here because @kvcsi/sandbox does not export the generator yet. `ghost` points at a cluster the
- * sandbox does not serve.
+ * The sandbox's kubeconfig (context `<cluster>` = admin, `<cluster>-viewer` = the built-in view role) plus `ghost`, a
+ * cluster the sandbox does not serve. `token` replaces every user's token (a kubeconfig with bad credentials).
  */
 export function sandboxKubeconfig(options: { token?: string } = {}): string {
-  const clusters = [...CLUSTERS, 'ghost'];
-  const lines = ['apiVersion: v1', 'kind: Config', 'clusters:'];
-  for (const c of clusters) lines.push(`- name: ${c}`, '  cluster:', `    server: https://${c}.sandbox.azmk8s.io`);
-  lines.push('users:');
-  for (const c of clusters) {
-    for (const role of ['admin', 'viewer']) lines.push(`- name: ${c}-${role}`, '  user:', `    token: ${options.token ?? `kvcsi-sandbox.${c}.${role}`}`);
-  }
-  lines.push('contexts:');
-  for (const c of clusters) {
-    lines.push(`- name: ${c}`, '  context:', `    cluster: ${c}`, `    user: ${c}-admin`);
-    lines.push(`- name: ${c}-viewer`, '  context:', `    cluster: ${c}`, `    user: ${c}-viewer`);
-  }
-  lines.push(`current-context: ${clusters[0] ?? ''}`);
-  return `${lines.join('\n')}\n`;
+  const text = createSandboxKubeconfig([...CLUSTERS, 'ghost']);
+  return options.token === undefined ? text : text.replace(/token: .+/g, `token: ${options.token}`);
 }
 
 export interface SandboxHarness {
