@@ -11,6 +11,7 @@ const esmOnly = [
 const workspacePackages = {
   core: 'packages/core', sandbox: 'packages/sandbox', cli: 'packages/cli',
   azure: 'packages/azure', kubernetes: 'packages/kubernetes', store: 'packages/store',
+  runtime: 'packages/runtime', bot: 'bot',
 };
 
 // NodeNext sources import './x.js'; jest must find './x.ts'.

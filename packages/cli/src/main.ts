@@ -1,6 +1,7 @@
 import { KvcsiError } from '@kvcsi/core';
 import { Command, CommanderError, Option } from 'commander';
 import { registerClustersCommand } from './commands/clusters.js';
+import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerLintCommand } from './commands/lint.js';
 import { registerRenderCommand } from './commands/render.js';
@@ -32,9 +33,10 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void): Com
   const program = new Command('kvcsi')
     .description('Azure Key Vault + Secrets Store CSI Driver, as software: render and lint SecretProviderClasses, list clusters.')
     .version(VERSION, '-V, --version')
-    .option('-c, --config <path>', 'configuration file (default: $KVCSI_CONFIG, ./kvcsi.yaml, then the shipped example)')
+    .option('--config <path>', 'configuration file (default: $KVCSI_CONFIG, ./kvcsi.yaml, then the shipped example)')
     .addOption(new Option('-o, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'never colour the output (colour is used only on a terminal)')
+    .option('--sandbox', 'run against the embedded sandbox (simulated Azure and clusters; also KVCSI_SANDBOX=1, state in KVCSI_SANDBOX_STATE)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
@@ -42,12 +44,17 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void): Com
 
   const run: RunCommand = async (action) => {
     const context = new CommandContext(io, program.opts<GlobalOptions>());
-    onExitCode(await action(context));
+    try {
+      onExitCode(await action(context));
+    } finally {
+      await context.close();
+    }
   };
   registerClustersCommand(program, run);
   registerRenderCommand(program, run);
   registerLintCommand(program, run);
   registerExplainCommand(program, run);
+  registerDiagnoseCommand(program, run);
   return program;
 }
 

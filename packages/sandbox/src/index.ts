@@ -37,3 +37,4 @@ export { createServiceAccountToken, decodeAccessToken, AUDIENCES } from './azure
 export type { AccessTokenClaims } from './azure/tokens.js';
 export { createAzureHandlers } from './azure/handlers.js';
 export { clusterFqdn } from './azure/armContainerService.js';
+export { createSandboxKubeconfig, sandboxClusterServer } from './kubernetes/kubeconfig.js';

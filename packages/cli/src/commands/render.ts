@@ -41,7 +41,7 @@ export function registerRenderCommand(program: Command, run: RunCommand): void {
     .command('render')
     .description('Render the SecretProviderClass (and the workload snippet) for an app on a cluster, from the cluster registry')
     .requiredOption('--app <app>', 'the app (label app.kubernetes.io/name and GitOps directory)')
-    .requiredOption('--cluster <cluster>', 'a cluster of the configuration (vault, identity and tenant come from it)')
+    .requiredOption('-c, --cluster <cluster>', 'a cluster of the configuration (vault, identity and tenant come from it)')
     .requiredOption('-n, --namespace <namespace>', 'the namespace of the pods that mount it')
     .option('--secret <name[=alias]>', 'a Key Vault secret to mount, optionally under another file name (repeatable)', collect, [])
     .option('--cert <name[=alias]>', 'a Key Vault certificate to mount (public cert only; repeatable)', collect, [])

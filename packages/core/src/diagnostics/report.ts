@@ -58,11 +58,24 @@ export async function diagnose(target: DiagnosisTarget, deps: DiagnoseDeps): Pro
   if (target.kind === 'pod') {
     if (!target.namespace || !target.name) throw new KvcsiError('INVALID_INPUT', 'A pod needs a namespace and a name.', { field: 'pod' });
     const collected = await collectFacts(target, deps);
+    const podFact = collected.facts.pod;
+    if (podFact.status === 'known' && podFact.value === null) {
+      const where = target.cluster ? ` on cluster ${target.cluster}` : '';
+      throw new KvcsiError('NOT_FOUND', `pod ${target.namespace}/${target.name} not found${where}`, { field: 'pod', rule: 'must be an existing pod in the namespace' });
+    }
     const analysis = analyzePod(collected.facts, deps);
     return { target, findings: analysis.findings, unknowns: [...collected.unknowns, ...analysis.unknowns], calls: collected.calls };
   }
   if (!target.app) throw new KvcsiError('INVALID_INPUT', 'An app name is required.', { field: 'app' });
   const collected = await collectAppFacts(target, deps);
+  const spcs = collected.facts.secretProviderClasses;
+  if (collected.facts.pods.length === 0 && spcs.status === 'known' && spcs.value.length === 0) {
+    const where = target.cluster ? ` on cluster ${target.cluster}` : '';
+    throw new KvcsiError('NOT_FOUND', `app ${target.app} has no pod mounting a CSI volume and no SecretProviderClass${where} (looked for ${target.labelSelector ?? `app.kubernetes.io/name=${target.app}`})`, {
+      field: 'app',
+      rule: 'pods and SecretProviderClasses are found by their app.kubernetes.io/name label',
+    });
+  }
   const analysis = analyzeAppFacts(collected.facts, deps);
   return { target, findings: analysis.findings, unknowns: [...collected.unknowns, ...analysis.unknowns], calls: collected.calls };
 }

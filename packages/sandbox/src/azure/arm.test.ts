@@ -2,7 +2,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
-import { isRestError, type RestError } from '@azure/core-rest-pipeline';
+import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createPipelineRequest, isRestError, type RestError } from '@azure/core-rest-pipeline';
 import { ClientAssertionCredential } from '@azure/identity';
 import { createServiceAccountToken, createSandbox, KEY_VAULT_SECRETS_USER_ROLE_ID, type Sandbox, type SandboxServer } from '../index.js';
 import {
@@ -256,5 +256,28 @@ describe('ARM managed clusters and identities', () => {
     });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('InvalidAuthenticationTokenAudience');
+  });
+});
+
+describe('GET /subscriptions', () => {
+  async function listSubscriptions(credential: ReturnType<typeof operatorCredential>): Promise<{ value: { subscriptionId: string; tenantId: string; state: string }[] }> {
+    // The SDKs' own pipeline with bearer-token auth, as @azure/arm-resources-subscriptions sends it.
+    const pipeline = createEmptyPipeline();
+    pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: 'https://management.azure.com/.default' }));
+    const response = await pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url: 'https://management.azure.com/subscriptions?api-version=2022-12-01' }));
+    expect(response.status).toBe(200);
+    return JSON.parse(response.bodyAsText ?? '{}');
+  }
+
+  it('lists the subscriptions where the caller holds a role', async () => {
+    const { value } = await listSubscriptions(operatorCredential());
+    expect(value.map((s) => s.subscriptionId).sort()).toEqual([NONPROD_SUBSCRIPTION, PROD_SUBSCRIPTION].sort());
+    expect(value.every((s) => s.tenantId === TENANT_ID && s.state === 'Enabled')).toBe(true);
+  });
+
+  it('hides subscriptions where the caller holds nothing', async () => {
+    const { value } = await listSubscriptions(kubeletCredential());
+    // The kubelet identity only holds data-plane access on vaults, through access policies or a secret-scope role.
+    expect(value.map((s) => s.subscriptionId)).not.toContain(NONPROD_SUBSCRIPTION);
   });
 });

@@ -104,8 +104,8 @@ describe('default scenario, read through client-node', () => {
     expect(texts.F2).toBe('FailedToCreateSecret|csi-secrets-store-controller|failed to get data in spc cert-manager/cert-manager-secrets for secret cloudflare-api-key-secret, err: file matching objectName Cloudflare-Api-Key not found in the pod');
     const certManager = await podAndEvents(find('cert-manager'));
     expect(certManager.pod.status?.containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'CreateContainerConfigError', message: 'secret "cloudflare-api-key-secret" not found' });
-    // F7: no mount, no Secret.
-    expect(texts.F7).toBe('Failed|kubelet|Error: secret "painel-worker-rabbitmq" not found');
+    // K2: no mount, no Secret.
+    expect(texts.K2).toBe('Failed|kubelet|Error: secret "painel-worker-rabbitmq" not found');
     await expect(core('painelclientes-dev').readNamespacedSecret({ name: 'painel-worker-rabbitmq', namespace: 'painel-clientes' })).rejects.toMatchObject({ code: 404 });
   });
 

@@ -1,0 +1,4 @@
+export { createRuntime } from './runtime.js';
+export type { Runtime, RuntimeOptions } from './runtime.js';
+export { startSandboxMode, SANDBOX_OPERATOR, DEFAULT_SANDBOX_STATE_FILE } from './sandbox-mode.js';
+export type { SandboxMode, SandboxModeOptions } from './sandbox-mode.js';

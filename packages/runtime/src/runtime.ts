@@ -1,0 +1,67 @@
+import type { TokenCredential } from '@azure/identity';
+import { createAzureVaultPort, type AzureVaultPort } from '@kvcsi/azure';
+import type { ClusterPort, ClusterRegistry } from '@kvcsi/core';
+import { createKubernetesClusterPort } from '@kvcsi/kubernetes';
+import type { Sandbox } from '@kvcsi/sandbox';
+import { startSandboxMode, type SandboxModeOptions } from './sandbox-mode.js';
+
+export interface RuntimeOptions {
+  registry: ClusterRegistry;
+  /** Run against the embedded sandbox instead of Azure and real clusters. */
+  sandbox?: SandboxModeOptions;
+  /** Azure credential; `DefaultAzureCredential` when absent (and not in sandbox mode). */
+  credential?: TokenCredential;
+  /** Kubeconfig YAML; KUBECONFIG or ~/.kube/config when absent. */
+  kubeconfig?: string;
+  /** Use the pod's service account (kvcsi running inside the cluster it inspects). */
+  inCluster?: boolean;
+  azureTimeoutInMs?: number;
+  kubernetesTimeoutInMs?: number;
+}
+
+/** The core's ports, built once per process. */
+export interface Runtime {
+  registry: ClusterRegistry;
+  vault: AzureVaultPort;
+  /** The ClusterPort of a registry cluster (one per cluster, built on first use). */
+  clusterPort(clusterName: string): ClusterPort;
+  /** Set in sandbox mode. */
+  sandbox?: Sandbox;
+  close(): Promise<void>;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { registry } = options;
+  const sandboxMode = options.sandbox === undefined ? undefined : startSandboxMode(registry, options.sandbox);
+  const credential = sandboxMode?.credential ?? options.credential;
+  const kubeconfig = sandboxMode?.kubeconfig ?? options.kubeconfig;
+  const vault = createAzureVaultPort({
+    registry,
+    ...(credential === undefined ? {} : { credential }),
+    ...(options.azureTimeoutInMs === undefined ? {} : { timeoutInMs: options.azureTimeoutInMs }),
+  });
+  const clusterPorts = new Map<string, ClusterPort>();
+  const clusterPort = (clusterName: string): ClusterPort => {
+    let port = clusterPorts.get(clusterName);
+    if (port === undefined) {
+      const cluster = registry.get(clusterName);
+      port = createKubernetesClusterPort({
+        cluster: { name: cluster.name, kubeContext: cluster.kubeContext },
+        ...(kubeconfig === undefined ? {} : { kubeconfig }),
+        ...(options.inCluster === true && sandboxMode === undefined ? { inCluster: true } : {}),
+        ...(options.kubernetesTimeoutInMs === undefined ? {} : { timeoutInMs: options.kubernetesTimeoutInMs }),
+      });
+      clusterPorts.set(clusterName, port);
+    }
+    return port;
+  };
+  return {
+    registry,
+    vault,
+    clusterPort,
+    ...(sandboxMode === undefined ? {} : { sandbox: sandboxMode.sandbox }),
+    async close() {
+      sandboxMode?.server.close();
+    },
+  };
+}
