@@ -9,5 +9,6 @@ export * from './audit/index.js';
 export { randomId } from './ids.js';
 export type { IdGenerator } from './ids.js';
 export * from './service/index.js';
-export { KEY_VAULT_SECRETS_USER } from './access/roles.js';
+export * from './access/index.js';
 export * from './commands/index.js';
+export * from './secrets/index.js';

@@ -5,3 +5,5 @@ export type {
   RevokeOptions, CreateSecretOptions, SecretSnippet, SecretActionResult, RequestSecretOptions, RequestSecretResult,
   SupplySecretValueOptions, ListRequestsQuery, ApproveOptions, RejectOptions, AuditQueryOptions, KvcsiService,
 } from './types.js';
+export { createKvcsiService, toClusterSummary, parseSince, errorSummary } from './create-service.js';
+export type { KvcsiServiceOptions } from './create-service.js';

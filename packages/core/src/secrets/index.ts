@@ -1,0 +1,4 @@
+export { validateSecretName, validateSecretValue, validateContentType, validateAppName, MAX_SECRET_VALUE_BYTES } from './validate.js';
+export { secretSnippet } from './snippet.js';
+export { writeSecret, findSecretProperties, assertSecretAbsent, secretTags } from './write.js';
+export type { WriteSecretOptions, FindSecretOptions } from './write.js';

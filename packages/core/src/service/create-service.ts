@@ -1,0 +1,472 @@
+/**
+ * createKvcsiService: the facade over registry, ports, policy, requests and audit. Every acting method goes through
+ * policy and the request flow, so what the CLI, the bot and Backstage do is decided and recorded the same way.
+ */
+import { applyAccessPlan, type AccessVaultPort, type ApplyAccessResult } from '../access/apply.js';
+import { findAppBindings } from '../access/bindings.js';
+import { planAccess, RBAC_PROPAGATION_WARNING } from '../access/plan.js';
+import type { AuditLog } from '../audit/event.js';
+import { toStoredInstant } from '../audit/instant.js';
+import { recordAudit } from '../audit/record.js';
+import type { Cluster, ClusterRegistry } from '../clusters/registry.js';
+import type { Tier } from '../clusters/schema.js';
+import { diagnose } from '../diagnostics/report.js';
+import { KvcsiError } from '../errors.js';
+import type { IdGenerator } from '../ids.js';
+import { enforcePolicy } from '../policy/enforce.js';
+import { createPolicy, type Policy } from '../policy/policy.js';
+import type { PolicyAction, PolicyConfig, PolicyConfigInput } from '../policy/schema.js';
+import { systemClock, type CallOptions, type ClusterPort, type Clock, type SecretProperties, type VaultRef } from '../ports.js';
+import type { AccessRequest, RequestTarget } from '../requests/model.js';
+import type { RequestStore } from '../requests/ports.js';
+import { createRequestService, type ApplyResult, type ExecutorResult, type RequestService } from '../requests/service.js';
+import { secretSnippet } from '../secrets/snippet.js';
+import { validateAppName, validateContentType, validateSecretName, validateSecretValue } from '../secrets/validate.js';
+import { assertSecretAbsent, findSecretProperties, secretTags, writeSecret } from '../secrets/write.js';
+import type {
+  ActionOutcome, ActionResult, Actor, AppBinding, ClusterStatus, ClusterSummary, GrantOptions, GrantPlan, KvcsiService, PlanGrantOptions,
+  SecretActionResult, ServiceErrorSummary,
+} from './types.js';
+
+export interface KvcsiServiceOptions {
+  registry: ClusterRegistry;
+  /** The ClusterPort of a registry cluster (by name); called lazily, once per use. */
+  clusterPort: (clusterName: string) => ClusterPort;
+  /** Key Vault, ARM and Entra. `deleteRoleAssignment` is needed for revoke on RBAC vaults. */
+  vault: AccessVaultPort;
+  requests: RequestStore;
+  audit: AuditLog;
+  /** A compiled policy, or its config (parsed with defaults: writes denied unless allowed). */
+  policy: Policy | PolicyConfigInput | PolicyConfig;
+  clock?: Clock;
+  generateRequestId?: IdGenerator;
+  requestTtlInMs?: number;
+}
+
+const TIER_RANK: Record<Tier, number> = { dev: 0, hub: 1, prd: 2 };
+const DEFAULT_AUDIT_LIMIT = 100;
+
+function isPolicy(value: KvcsiServiceOptions['policy']): value is Policy {
+  return typeof (value as Policy).decide === 'function';
+}
+
+function callOf(options: CallOptions | undefined): CallOptions {
+  return options?.signal ? { signal: options.signal } : {};
+}
+
+export function errorSummary(error: unknown): ServiceErrorSummary {
+  if (KvcsiError.is(error)) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: `unexpected ${error instanceof Error ? error.name : typeof error}` };
+}
+
+function actorId(actor: Actor | undefined): string {
+  if (!actor || typeof actor.id !== 'string' || actor.id.trim() === '') {
+    throw new KvcsiError('UNAUTHENTICATED', 'the caller is not identified: every action names its actor', { field: 'actor' });
+  }
+  return actor.id;
+}
+
+export function toClusterSummary(cluster: Cluster): ClusterSummary {
+  return {
+    name: cluster.name,
+    tier: cluster.tier,
+    keyVault: { ...cluster.keyVault },
+    identity: cluster.identity.kind === 'fixed'
+      ? { kind: 'fixed', clientId: cluster.identity.clientId, ...(cluster.identity.objectId !== undefined ? { objectId: cluster.identity.objectId } : {}) }
+      : { kind: 'discover' },
+    identityMode: cluster.identityMode,
+    kubeContext: cluster.kubeContext,
+    slackChannels: [...cluster.slackChannels],
+  };
+}
+
+/** `30m`, `24h`, `7d` back from now, or an instant. */
+export function parseSince(since: string, nowInMs: number): string {
+  const relative = /^(\d+)\s*([smhd])$/.exec(since.trim());
+  if (!relative) return toStoredInstant(since);
+  const unitInMs = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 's' | 'm' | 'h' | 'd'];
+  return new Date(nowInMs - Number(relative[1]) * unitInMs).toISOString();
+}
+
+/** Short plan lines for approvers: scopes, role, permissions, principals (ids only; no object names that could look random). */
+function planDetails(plan: GrantPlan): Record<string, string> {
+  const details: Record<string, string> = { changes: String(plan.changeCount), grantScope: plan.grantScope };
+  let index = 0;
+  for (const vault of plan.vaults) {
+    for (const step of vault.steps) {
+      if (step.change === 'none') continue;
+      index += 1;
+      details[`step${index}`] = step.kind === 'access-policy'
+        ? `${step.change} access policy on ${step.vault} for principal ${step.objectId}: ${(['secrets', 'certificates'] as const).filter((f) => step.delta[f]?.length).map((f) => `${f} ${step.delta[f]!.join(' ')}`).join(', ')}`
+        : `${step.change} role ${step.roleName} for principal ${step.principalObjectId} at ${step.scope}`;
+    }
+  }
+  return details;
+}
+
+function outcomeOfApply(applied: ApplyResult, extra: { verified?: boolean; warnings?: string[] } = {}): ActionOutcome {
+  const request = applied.request;
+  const warnings = extra.warnings ?? [];
+  if (applied.error) {
+    return { status: 'failed', message: `applying ${request.id} failed: ${applied.error.message}`, warnings, error: errorSummary(applied.error) };
+  }
+  if (!applied.executed) {
+    return { status: 'unchanged', message: `request ${request.id} was applied already at ${request.appliedAt ?? request.updatedAt}; nothing changed now`, warnings };
+  }
+  const changed = request.outcome?.changed ?? false;
+  return {
+    status: changed ? 'applied' : 'unchanged',
+    message: request.outcome?.message ?? (changed ? 'applied' : 'nothing to change'),
+    warnings,
+    ...(extra.verified !== undefined ? { verified: extra.verified } : {}),
+    ...(request.outcome?.correlationId !== undefined ? { correlationId: request.outcome.correlationId } : {}),
+  };
+}
+
+function pendingOutcome(request: AccessRequest, warnings: string[], what: string): ActionOutcome {
+  return {
+    status: 'pending',
+    message: `${what} waits for approval${request.approverGroup ? ` by a member of ${request.approverGroup}` : ' by someone else'} until ${request.expiresAt} (request ${request.id})`,
+    warnings,
+  };
+}
+
+export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
+  const { registry, vault, audit } = options;
+  const clock = options.clock ?? systemClock;
+  const policy = isPolicy(options.policy) ? options.policy : createPolicy(options.policy);
+  const requests: RequestService = createRequestService({
+    store: options.requests, audit, policy, clock,
+    ...(options.generateRequestId ? { generateId: options.generateRequestId } : {}),
+    ...(options.requestTtlInMs !== undefined ? { requestTtlInMs: options.requestTtlInMs } : {}),
+  });
+  const ports = new Map<string, ClusterPort>();
+  const clusterPort = (name: string): ClusterPort => {
+    let port = ports.get(name);
+    if (!port) {
+      port = options.clusterPort(name);
+      ports.set(name, port);
+    }
+    return port;
+  };
+
+  const enforce = (actor: string, action: PolicyAction, cluster: Cluster, where: Record<string, string>, call: CallOptions) =>
+    enforcePolicy({ policy, audit, clock, actor, action, tier: cluster.tier, where: { cluster: cluster.name, ...where }, ...call });
+
+  const plan = (action: 'grant' | 'revoke', cluster: Cluster, app: string, call: CallOptions, bindings?: AppBinding[]): Promise<GrantPlan> =>
+    planAccess({
+      action, app, cluster, grantScope: registry.grantScope, clusterPort: clusterPort(cluster.name), vault, registry,
+      ...(bindings ? { bindings } : {}), ...call,
+    });
+
+  /** Re-plans at apply time (a request may wait for hours) and applies what is still missing. */
+  const accessExecutor = (applies: Map<string, { plan: GrantPlan; result: ApplyAccessResult }>) =>
+    async (request: AccessRequest, context: { signal?: AbortSignal }): Promise<ExecutorResult> => {
+      if (request.kind !== 'grant' && request.kind !== 'revoke') throw new KvcsiError('INTERNAL', `request ${request.id} is not a grant or revoke`);
+      const cluster = registry.get(request.target.cluster);
+      const fresh = await plan(request.kind, cluster, request.target.app ?? '', callOf(context));
+      const result = await applyAccessPlan(fresh, { vault, ...callOf(context) });
+      applies.set(request.id, { plan: fresh, result });
+      return { changed: result.changed, message: result.message, before: result.before, after: result.after };
+    };
+
+  const applyAccessRequest = async (request: AccessRequest, actor: string, call: CallOptions, planned?: GrantPlan): Promise<ActionResult> => {
+    const applies = new Map<string, { plan: GrantPlan; result: ApplyAccessResult }>();
+    const applied = await requests.applyApproved(request, accessExecutor(applies), { actor, ...call });
+    const run = applies.get(request.id);
+    const finalPlan = run?.plan ?? planned;
+    return {
+      request: applied.request,
+      ...(finalPlan ? { plan: finalPlan } : {}),
+      outcome: outcomeOfApply(applied, run ? { verified: run.result.verified, warnings: run.result.warnings } : {}),
+    };
+  };
+
+  const act = async (action: 'grant' | 'revoke', input: GrantOptions): Promise<ActionResult> => {
+    const actor = actorId(input.actor);
+    const call = callOf(input);
+    const cluster = registry.get(input.cluster);
+    const app = validateAppName(input.app);
+    await enforce(actor, 'read', cluster, { app }, call);
+    const planned = await plan(action, cluster, app, call);
+    if (input.dryRun) {
+      return {
+        plan: planned,
+        outcome: { status: 'planned', message: planned.changeCount === 0 ? 'dry run: nothing to change' : `dry run: ${planned.changeCount} change(s) planned, nothing applied`, warnings: planned.warnings },
+      };
+    }
+    const where = { app, ...(planned.vaults[0] ? { vault: planned.vaults[0].vault.name } : {}) };
+    if (planned.changeCount === 0) {
+      // Nothing to ask for, but the actor must still be allowed to ask, and the check is recorded.
+      await enforce(actor, action, cluster, where, call);
+      await recordAudit(audit, {
+        actor, action: `${action}.check`, outcome: 'unchanged', where: { cluster: cluster.name, tier: cluster.tier, ...where },
+        details: { result: action === 'grant' ? 'read access already in place' : 'nothing kvcsi would remove' },
+      }, { clock, ...call });
+      return {
+        plan: planned,
+        outcome: {
+          status: 'unchanged',
+          message: action === 'grant' ? `${app} on ${cluster.name} already has read access; nothing changed` : `${app} on ${cluster.name} holds nothing kvcsi would remove; nothing changed`,
+          warnings: planned.warnings.filter((warning) => warning !== RBAC_PROPAGATION_WARNING),
+        },
+      };
+    }
+    const target: RequestTarget = { cluster: cluster.name, tier: cluster.tier, ...where };
+    if (planned.vaults.length === 1 && planned.grantScope === 'vault') target.scope = planned.vaults[0]!.vault.id;
+    const request = await requests.submit({
+      actor, kind: action, target,
+      justification: input.justification?.trim() || `${action} read access for ${app} on ${cluster.name} (kvcsi ${action})`,
+      details: planDetails(planned),
+      ...call,
+    });
+    if (request.status === 'approved') return applyAccessRequest(request, actor, call, planned);
+    return { request, plan: planned, outcome: pendingOutcome(request, planned.warnings, `${action === 'grant' ? 'the grant' : 'the revoke'} of ${app} on ${cluster.name}`) };
+  };
+
+  const vaultRefOf = (cluster: Cluster, vaultName?: string): VaultRef =>
+    vaultName === undefined || vaultName.toLowerCase() === cluster.keyVault.name.toLowerCase() ? { ...cluster.keyVault } : registry.findByVault(vaultName)[0]?.keyVault ?? { name: vaultName };
+
+  /** Writes the value for an approved secret-create / secret-request; remembers the properties for the result. */
+  const secretWriter = (written: { properties?: SecretProperties }) =>
+    async (request: AccessRequest, value: string, context: { signal?: AbortSignal }): Promise<ExecutorResult> => {
+      const cluster = registry.get(request.target.cluster);
+      const ref = vaultRefOf(cluster, request.target.vault);
+      const name = request.target.secretName ?? '';
+      const properties = await writeSecret({
+        vault, ref, name, value,
+        ...(request.details?.contentType !== undefined ? { contentType: request.details.contentType } : {}),
+        tags: secretTags({ createdBy: request.requester, ...(request.target.app !== undefined ? { app: request.target.app } : {}), requestId: request.id }),
+        newVersion: request.details?.newVersion === 'true',
+        ...callOf(context),
+      });
+      written.properties = properties;
+      return {
+        changed: true,
+        message: `wrote ${properties.version ? `version ${properties.version} of ` : ''}secret ${name} in ${ref.name}`,
+        after: { secretName: name, vault: ref.name, version: properties.version ?? null, contentType: properties.contentType ?? null },
+      };
+    };
+
+  const secretResult = (request: AccessRequest, outcome: ActionOutcome, properties?: SecretProperties): SecretActionResult => {
+    const name = request.target.secretName ?? '';
+    return {
+      request, outcome, vault: request.target.vault ?? '', secretName: name,
+      ...(properties ? { secret: properties } : {}),
+      snippet: secretSnippet(name),
+    };
+  };
+
+  const supply = async (request: AccessRequest, actor: string, value: string, call: CallOptions): Promise<SecretActionResult> => {
+    const written: { properties?: SecretProperties } = {};
+    const applied = await requests.supplySecretValue({ id: request.id, actor, value, writeSecret: secretWriter(written), ...call });
+    return secretResult(applied.request, outcomeOfApply(applied), written.properties);
+  };
+
+  const approvedSecretOutcome = (request: AccessRequest, warnings: string[]): ActionOutcome => ({
+    status: 'approved',
+    message: `approved: ${request.requester} may now set the value of ${request.target.secretName ?? 'the secret'} (kvcsi secret set-value ${request.id})`,
+    warnings,
+  });
+
+  const service: KvcsiService = {
+    async listClusters() {
+      return registry.list().map(toClusterSummary);
+    },
+
+    async bindings(input = {}) {
+      const clusters = input.cluster !== undefined ? [registry.get(input.cluster)] : registry.list();
+      if (input.app !== undefined) validateAppName(input.app);
+      return {
+        clusters: await Promise.all(clusters.map(async (cluster) => {
+          try {
+            const bindings = await findAppBindings({ clusterPort: clusterPort(cluster.name), cluster, ...(input.app !== undefined ? { app: input.app } : {}), ...callOf(input) });
+            return { cluster: cluster.name, tier: cluster.tier, bindings };
+          } catch (error) {
+            if (input.signal?.aborted) throw error;
+            return { cluster: cluster.name, tier: cluster.tier, bindings: [], error: errorSummary(error) };
+          }
+        })),
+      };
+    },
+
+    diagnosePod(input) {
+      const cluster = registry.get(input.cluster);
+      return diagnose({ kind: 'pod', cluster: cluster.name, namespace: input.namespace, name: input.pod }, { cluster: clusterPort(cluster.name), vault, registry, clock, ...callOf(input) });
+    },
+
+    diagnoseApp(input) {
+      const cluster = registry.get(input.cluster);
+      const app = validateAppName(input.app);
+      return diagnose({ kind: 'app', cluster: cluster.name, app, ...(input.namespace !== undefined ? { namespace: input.namespace } : {}) }, { cluster: clusterPort(cluster.name), vault, registry, clock, ...callOf(input) });
+    },
+
+    async status(input) {
+      const cluster = registry.get(input.cluster);
+      const call = callOf(input);
+      const [kubernetes, vaultStatus, identity, pending] = await Promise.all([
+        clusterPort(cluster.name).getCsiDriver(call).then(
+          (driver): ClusterStatus['kubernetes'] => ({ reachable: true, csiDriverInstalled: driver !== undefined }),
+          (error): ClusterStatus['kubernetes'] => ({ reachable: false, error: errorSummary(error) }),
+        ),
+        vault.getVaultProperties(cluster.keyVault, call).then(
+          (properties): ClusterStatus['vault'] => properties
+            ? { name: cluster.keyVault.name, reachable: true, authModel: properties.authModel, publicNetworkAccess: properties.publicNetworkAccess }
+            : { name: cluster.keyVault.name, reachable: true, error: { code: 'NOT_FOUND', message: `vault ${cluster.keyVault.name} was not found` } },
+          (error): ClusterStatus['vault'] => ({ name: cluster.keyVault.name, reachable: false, error: errorSummary(error) }),
+        ),
+        (async (): Promise<ClusterStatus['identity']> => {
+          try {
+            if (cluster.identity.kind === 'discover') {
+              const found = await vault.discoverKubeletIdentity(cluster, call);
+              return { clientId: found.clientId, objectId: found.objectId, ...(found.displayName ? { displayName: found.displayName } : {}) };
+            }
+            const clientId = cluster.identity.clientId;
+            const found = await vault.resolveIdentity({ clientId, tenantId: cluster.tenantId, ...call });
+            if (!found) return { clientId, error: { code: 'NOT_FOUND', message: `no service principal with client id ${clientId}` } };
+            return { clientId, objectId: found.objectId, ...(found.displayName ? { displayName: found.displayName } : {}) };
+          } catch (error) {
+            return { error: errorSummary(error) };
+          }
+        })(),
+        requests.list({ status: 'pending', cluster: cluster.name, limit: 1000, ...call }),
+      ]);
+      return { cluster: toClusterSummary(cluster), kubernetes, vault: vaultStatus, identity, requests: { pending: pending.length } };
+    },
+
+    async planGrant(input: PlanGrantOptions) {
+      const actor = actorId(input.actor);
+      const cluster = registry.get(input.cluster);
+      const app = validateAppName(input.app);
+      await enforce(actor, 'read', cluster, { app }, callOf(input));
+      return plan('grant', cluster, app, callOf(input));
+    },
+
+    grant: (input) => act('grant', input),
+
+    async planRevoke(input: PlanGrantOptions) {
+      const actor = actorId(input.actor);
+      const cluster = registry.get(input.cluster);
+      const app = validateAppName(input.app);
+      await enforce(actor, 'read', cluster, { app }, callOf(input));
+      return plan('revoke', cluster, app, callOf(input));
+    },
+
+    revoke: (input) => act('revoke', input),
+
+    async createSecret(input) {
+      const actor = actorId(input.actor);
+      const call = callOf(input);
+      const name = validateSecretName(input.name);
+      validateSecretValue(input.value);
+      const contentType = validateContentType(input.contentType);
+      const app = input.app !== undefined ? validateAppName(input.app) : undefined;
+      const cluster = registry.get(input.cluster);
+      const ref = vaultRefOf(cluster);
+      // Refuse before anything is requested, so nothing is half done; the writer checks again right before writing.
+      if (!input.newVersion) await assertSecretAbsent(vault, ref, name, call);
+      const request = await requests.submit({
+        actor, kind: 'secret-create',
+        target: { cluster: cluster.name, tier: cluster.tier, vault: ref.name, secretName: name, ...(app !== undefined ? { app } : {}) },
+        justification: input.justification?.trim() || `create secret ${name} in ${ref.name}${app ? ` for ${app}` : ''}`,
+        details: { newVersion: input.newVersion ? 'true' : 'false', ...(contentType !== undefined ? { contentType } : {}) },
+        ...call,
+      });
+      if (request.status === 'pending') {
+        return secretResult(request, {
+          status: 'pending',
+          message: `creating ${name} in ${ref.name} waits for approval${request.approverGroup ? ` by a member of ${request.approverGroup}` : ''}; the value was not kept — once approved, set it with: kvcsi secret set-value ${request.id}`,
+          warnings: [],
+        });
+      }
+      return supply(request, actor, input.value, call);
+    },
+
+    async requestSecret(input) {
+      const actor = actorId(input.actor);
+      const call = callOf(input);
+      const name = validateSecretName(input.name);
+      const app = validateAppName(input.app);
+      const contentType = validateContentType(input.contentType);
+      if (!Array.isArray(input.clusters) || input.clusters.length === 0) throw new KvcsiError('INVALID_INPUT', 'name at least one cluster', { field: 'clusters' });
+      // One request per vault, on the strictest tier among the clusters that share it.
+      const byVault = new Map<string, Cluster>();
+      for (const cluster of input.clusters.map((clusterName) => registry.get(clusterName))) {
+        const key = cluster.keyVault.name.toLowerCase();
+        const current = byVault.get(key);
+        if (!current || TIER_RANK[cluster.tier] > TIER_RANK[current.tier]) byVault.set(key, cluster);
+      }
+      const results: SecretActionResult[] = [];
+      for (const cluster of byVault.values()) {
+        const ref = vaultRefOf(cluster);
+        const existing = await findSecretProperties(vault, ref, name, call);
+        const warnings = existing ? [`secret ${existing.name} exists already in ${ref.name}: the value set for this request becomes its new version`] : [];
+        const request = await requests.submit({
+          actor, kind: 'secret-request',
+          target: { cluster: cluster.name, tier: cluster.tier, app, vault: ref.name, secretName: name },
+          justification: input.justification,
+          details: {
+            newVersion: existing ? 'true' : 'false',
+            ...(input.description !== undefined ? { description: input.description } : {}),
+            ...(contentType !== undefined ? { contentType } : {}),
+          },
+          ...call,
+        });
+        results.push(secretResult(request, request.status === 'pending'
+          ? pendingOutcome(request, warnings, `the secret ${name} in ${ref.name}`)
+          : approvedSecretOutcome(request, warnings)));
+      }
+      return { results };
+    },
+
+    async supplySecretValue(input) {
+      const actor = actorId(input.actor);
+      validateSecretValue(input.value);
+      const request = await requests.get(input.requestId, callOf(input));
+      if (request.kind !== 'secret-request' && request.kind !== 'secret-create') {
+        throw new KvcsiError('INVALID_INPUT', `request ${request.id} is a ${request.kind} request, not a secret request`, { field: 'requestId' });
+      }
+      return supply(request, actor, input.value, callOf(input));
+    },
+
+    listRequests(query = {}) {
+      const { signal, ...rest } = query;
+      return requests.list({ ...rest, ...(signal ? { signal } : {}) });
+    },
+
+    getRequest(id, callOptions) {
+      return requests.get(id, callOf(callOptions));
+    },
+
+    async approve(input) {
+      const actor = actorId(input.actor);
+      const call = callOf(input);
+      const approved = await requests.approve({ id: input.requestId, actor, ...(input.reason ? { reason: input.reason } : {}), ...call });
+      if (approved.kind === 'grant' || approved.kind === 'revoke') return applyAccessRequest(approved, actor, call);
+      return { request: approved, outcome: approvedSecretOutcome(approved, []) };
+    },
+
+    async reject(input) {
+      const actor = actorId(input.actor);
+      const rejected = await requests.reject({ id: input.requestId, actor, reason: input.reason, ...callOf(input) });
+      const withdrawn = rejected.requester === actor;
+      return { request: rejected, outcome: { status: 'rejected', message: `${withdrawn ? 'withdrawn' : 'rejected'} by ${actor}${input.reason ? `: ${input.reason}` : ''}`, warnings: [] } };
+    },
+
+    async audit(query = {}) {
+      const limit = query.limit ?? DEFAULT_AUDIT_LIMIT;
+      const events = await audit.query({
+        ...(query.app !== undefined ? { app: query.app } : {}),
+        ...(query.cluster !== undefined ? { cluster: query.cluster } : {}),
+        ...(query.requestId !== undefined ? { requestId: query.requestId } : {}),
+        ...(query.actor !== undefined ? { actor: query.actor } : {}),
+        ...(query.since !== undefined ? { since: parseSince(query.since, clock.now()) } : {}),
+        order: 'newest-first',
+        limit,
+        ...callOf(query),
+      });
+      return events.reverse();
+    },
+  };
+  return service;
+}

@@ -1,0 +1,205 @@
+import { createMemoryAuditLog } from '../audit/memory.js';
+import { KvcsiError } from '../errors.js';
+import { SANDBOX_POLICY } from '../policy/schema.js';
+import { createMemoryRequestStore } from '../requests/memory.js';
+import { createKvcsiService, parseSince } from './create-service.js';
+import { DEFECTDOJO_SPC, EXTERNAL_DNS_SPC, KUBELET, memoryAzure, memoryCluster, PRD_VAULT_ID, testRegistry } from './memory-ports.test.fixtures.js';
+
+const START = Date.parse('2026-01-01T10:00:00.000Z');
+const requester = { id: 'cli:requester', displayName: 'Rita Requester' };
+const approver = { id: 'cli:approver', displayName: 'Abel Approver' };
+const outsider = { id: 'cli:outsider' };
+
+function setup() {
+  let time = START;
+  const azure = memoryAzure();
+  const store = createMemoryRequestStore();
+  const audit = createMemoryAuditLog();
+  const cluster = memoryCluster([DEFECTDOJO_SPC, EXTERNAL_DNS_SPC]);
+  let counter = 0;
+  const service = createKvcsiService({
+    registry: testRegistry(), clusterPort: () => cluster, vault: azure.port, requests: store, audit, policy: SANDBOX_POLICY,
+    clock: { now: () => time }, generateRequestId: () => `req-${String(++counter).padStart(10, '0')}`,
+  });
+  return { service, azure, store, audit, advance: (ms: number) => { time += ms; } };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<KvcsiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof KvcsiError) return error;
+    throw error;
+  }
+  throw new Error('expected a KvcsiError');
+}
+
+describe('grant with four eyes on prd', () => {
+  it('pending for the requester; refused to the requester and an outsider; applied once by the approver; a second grant changes nothing', async () => {
+    const { service, azure, audit } = setup();
+    const first = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    expect(first.outcome.status).toBe('pending');
+    expect(first.request).toMatchObject({ status: 'pending', kind: 'grant', approverGroup: 'approvers-prd', target: { app: 'defectdojo', vault: 'kv-cafehyna-prd', scope: PRD_VAULT_ID } });
+    expect(first.plan?.changeCount).toBe(1);
+    expect(azure.assignments).toHaveLength(0);
+    const id = first.request!.id;
+
+    expect((await errorOf(service.approve({ actor: requester, requestId: id }))).code).toBe('FORBIDDEN');
+    expect((await errorOf(service.approve({ actor: outsider, requestId: id }))).code).toBe('FORBIDDEN');
+    expect(azure.assignments).toHaveLength(0);
+
+    const approved = await service.approve({ actor: approver, requestId: id });
+    expect(approved.request).toMatchObject({ status: 'applied', decision: { by: 'cli:approver' }, outcome: { changed: true } });
+    expect(approved.outcome).toMatchObject({ status: 'applied', verified: true });
+    expect(approved.outcome.warnings.join(' ')).toContain('up to 10 minutes');
+    expect(azure.assignments.map((a) => [a.scope, a.principalId])).toEqual([[PRD_VAULT_ID, KUBELET.objectId]]);
+
+    const second = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    expect(second.request).toBeUndefined();
+    expect(second.outcome.status).toBe('unchanged');
+    expect(azure.assignments).toHaveLength(1);
+
+    expect(audit.events.map((event) => `${event.actor} ${event.action} ${event.outcome}`)).toEqual([
+      'cli:requester request.submit succeeded',
+      'cli:requester policy.deny denied',
+      'cli:outsider policy.deny denied',
+      'cli:approver request.approve succeeded',
+      'cli:approver request.apply succeeded',
+      'cli:requester grant.check unchanged',
+    ]);
+    expect(audit.events[4]).toMatchObject({ approver: 'cli:approver', before: { 'roleAssignments:kv-cafehyna-prd': [] }, after: { 'roleAssignments:kv-cafehyna-prd': [PRD_VAULT_ID] } });
+  });
+
+  it('applies exactly once when 20 approvals race', async () => {
+    const { service, azure } = setup();
+    const { request } = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd', justification: 'defectdojo cannot mount its secrets' });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => service.approve({ actor: approver, requestId: request!.id })));
+    const applied = results.filter((r) => r.status === 'fulfilled');
+    expect(applied).toHaveLength(1);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(19);
+    for (const r of refused) expect(r.reason).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('already approved by cli:approver') });
+    expect(azure.calls.filter((call) => call.startsWith('createRoleAssignment'))).toHaveLength(1);
+    expect(azure.assignments).toHaveLength(1);
+  });
+
+  it('refuses an outsider\'s grant with FORBIDDEN and creates no request', async () => {
+    const { service, store, audit } = setup();
+    expect((await errorOf(service.grant({ actor: outsider, app: 'defectdojo', cluster: 'cafehyna-prd' }))).code).toBe('FORBIDDEN');
+    expect(await store.listRequests()).toEqual([]);
+    expect(audit.events.at(-1)).toMatchObject({ action: 'policy.deny', actor: 'cli:outsider' });
+  });
+
+  it('plans only on a dry run: no request, no change, no audit', async () => {
+    const { service, azure, store, audit } = setup();
+    const result = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd', dryRun: true });
+    expect(result.outcome.status).toBe('planned');
+    expect(result.plan?.changeCount).toBe(1);
+    expect(await store.listRequests()).toEqual([]);
+    expect(azure.assignments).toEqual([]);
+    expect(audit.events).toEqual([]);
+  });
+
+  it('lets the approver reject, and the requester withdraw', async () => {
+    const { service } = setup();
+    const a = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    expect((await service.reject({ actor: approver, requestId: a.request!.id, reason: 'use the per-secret scope' })).outcome).toMatchObject({ status: 'rejected', message: 'rejected by cli:approver: use the per-secret scope' });
+    const b = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    expect((await service.reject({ actor: requester, requestId: b.request!.id, reason: 'not needed' })).outcome.message).toContain('withdrawn');
+  });
+});
+
+describe('grant on dev (no approval) and revoke', () => {
+  it('applies at once on the access-policy vault, then revoke takes it back', async () => {
+    const { service, azure } = setup();
+    const granted = await service.grant({ actor: requester, app: 'external-dns', cluster: 'cafehyna-dev' });
+    expect(granted.request).toMatchObject({ status: 'applied', decision: { by: 'policy' } });
+    expect(granted.outcome).toMatchObject({ status: 'applied', verified: true });
+    expect(azure.vaults.get('kv-cafehyna-dev-hlg')!.properties.accessPolicies[0]?.permissions).toEqual({ secrets: ['get', 'list'], certificates: ['get'] });
+    const revoked = await service.revoke({ actor: requester, app: 'external-dns', cluster: 'cafehyna-dev' });
+    expect(revoked.outcome.status).toBe('applied');
+    expect(azure.vaults.get('kv-cafehyna-dev-hlg')!.properties.accessPolicies[0]?.permissions).toEqual({ secrets: [], certificates: [] });
+  });
+});
+
+describe('secrets', () => {
+  const canary = `canary-${Math.random().toString(36).slice(2)}-Zq9`;
+
+  it('creates on dev at once with tags, refuses an existing name, and never lets the value out', async () => {
+    const { service, azure, store, audit } = setup();
+    const created = await service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', app: 'web', value: canary, contentType: 'text/plain' });
+    expect(created.outcome.status).toBe('applied');
+    expect(created.secret).toMatchObject({ name: 'web-api-key', tags: { 'created-by': 'cli:requester', app: 'web', 'request-id': created.request!.id } });
+    expect(created.snippet.objectsEntry).toContain('objectName: web-api-key');
+    expect(azure.values.get('kv-cafehyna-dev-hlg/web-api-key')).toEqual([canary]);
+    const again = await errorOf(service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', value: canary }));
+    expect(again.code).toBe('ALREADY_EXISTS');
+    const newVersion = await service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', value: canary, newVersion: true });
+    expect(newVersion.outcome.status).toBe('applied');
+    expect(JSON.stringify([created, newVersion, again.message, await store.listRequests(), await audit.query()])).not.toContain(canary);
+  });
+
+  it('on prd, keeps nothing until approved; then only the requester may set the value', async () => {
+    const { service, azure, store } = setup();
+    const created = await service.createSecret({ actor: requester, name: 'defectdojo-api-token', cluster: 'cafehyna-prd', app: 'defectdojo', value: canary });
+    expect(created.outcome.status).toBe('pending');
+    expect(azure.values.size).toBe(0);
+    const id = created.request!.id;
+    expect((await service.approve({ actor: approver, requestId: id })).outcome.status).toBe('approved');
+    expect((await errorOf(service.supplySecretValue({ actor: approver, requestId: id, value: canary }))).code).toBe('FORBIDDEN');
+    const supplied = await service.supplySecretValue({ actor: requester, requestId: id, value: canary });
+    expect(supplied.outcome.status).toBe('applied');
+    expect(azure.values.get('kv-cafehyna-prd/defectdojo-api-token')).toEqual([canary]);
+    expect(JSON.stringify([created, supplied, await store.listRequests()])).not.toContain(canary);
+  });
+
+  it('requests one secret per vault, on the strictest tier sharing it', async () => {
+    const { service } = setup();
+    const { results } = await service.requestSecret({
+      actor: requester, name: 'web-db-url', app: 'web', clusters: ['cafehyna-dev', 'cafehyna-hlg', 'cafehyna-prd'],
+      justification: 'the web app needs its database', description: 'postgres url for web',
+    });
+    expect(results.map((r) => [r.vault, r.request?.status, r.outcome.status])).toEqual([
+      ['kv-cafehyna-dev-hlg', 'approved', 'approved'],
+      ['kv-cafehyna-prd', 'pending', 'pending'],
+    ]);
+    expect(results[0]?.outcome.message).toContain(`kvcsi secret set-value ${results[0]?.request?.id}`);
+  });
+
+  it('refuses a grant request id as a secret request', async () => {
+    const { service } = setup();
+    const grant = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    expect((await errorOf(service.supplySecretValue({ actor: requester, requestId: grant.request!.id, value: 'x' }))).code).toBe('INVALID_INPUT');
+  });
+});
+
+describe('reads', () => {
+  it('lists clusters, bindings per cluster and the audit since a duration', async () => {
+    const { service, advance } = setup();
+    expect((await service.listClusters()).map((c) => `${c.name}:${c.tier}`)).toEqual(['cafehyna-dev:dev', 'cafehyna-hlg:dev', 'cafehyna-prd:prd', 'painel-dev:dev']);
+    const bindings = await service.bindings({ app: 'defectdojo', cluster: 'cafehyna-prd' });
+    expect(bindings.clusters).toEqual([expect.objectContaining({ cluster: 'cafehyna-prd', bindings: [expect.objectContaining({ name: 'defectdojo-secrets', vault: 'kv-cafehyna-prd', identity: { mode: 'vmManagedIdentity', clientId: KUBELET.clientId, source: 'spc' } })] })]);
+    await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    advance(2 * 3_600_000);
+    await service.grant({ actor: requester, app: 'external-dns', cluster: 'cafehyna-dev' });
+    expect((await service.audit({ since: '1h' })).map((e) => e.where?.app)).toEqual(['external-dns', 'external-dns']);
+    expect(await service.audit({ app: 'defectdojo' })).toHaveLength(1);
+    expect(parseSince('2026-01-01', 0)).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('reports a cluster\'s status: API, driver, vault, identity, pending requests', async () => {
+    const { service } = setup();
+    await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    expect(await service.status({ cluster: 'cafehyna-prd' })).toMatchObject({
+      kubernetes: { reachable: true, csiDriverInstalled: true },
+      vault: { name: 'kv-cafehyna-prd', reachable: true, authModel: 'rbac' },
+      identity: { clientId: KUBELET.clientId, objectId: KUBELET.objectId },
+      requests: { pending: 1 },
+    });
+  });
+
+  it('refuses an anonymous actor', async () => {
+    const { service } = setup();
+    expect((await errorOf(service.grant({ actor: { id: '' }, app: 'defectdojo', cluster: 'cafehyna-prd' }))).code).toBe('UNAUTHENTICATED');
+  });
+});
