@@ -1,10 +1,11 @@
 'use strict';
-// `npm run bench`: lint throughput over 5,000 generated SecretProviderClass files (median of 5 runs).
+// Lint throughput over 5,000 generated SecretProviderClass files (median of 5 runs).
 // Uses the compiled core (packages/core/dist), built by the root `prepare` / `npm run build`.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { generateTree } = require('./generate.js');
+const { median } = require('./stats.js');
 
 const FILES = Number(process.env.KVCSI_BENCH_FILES ?? 5000);
 const RUNS = Number(process.env.KVCSI_BENCH_RUNS ?? 5);
@@ -19,11 +20,6 @@ function loadCore() {
   }
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 async function main() {
   const core = loadCore();

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { createAzureVaultPort, type AzureVaultPort } from '@kvcsi/azure';
 import type { ClusterPort, ClusterRegistry } from '@kvcsi/core';
 import { createKubernetesClusterPort } from '@kvcsi/kubernetes';
-import type { Sandbox } from '@kvcsi/sandbox';
+import type { Sandbox, SandboxServer } from '@kvcsi/sandbox';
 import { startSandboxMode, type SandboxModeOptions } from './sandbox-mode.js';
 
 export interface RuntimeOptions {
@@ -27,6 +27,8 @@ export interface Runtime {
   clusterPort(clusterName: string): ClusterPort;
   /** Set in sandbox mode. */
   sandbox?: Sandbox;
+  /** Set in sandbox mode: the msw server intercepting this process's HTTP (its `events` see every request). */
+  sandboxServer?: SandboxServer;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     registry,
     vault,
     clusterPort,
-    ...(sandboxMode === undefined ? {} : { sandbox: sandboxMode.sandbox }),
+    ...(sandboxMode === undefined ? {} : { sandbox: sandboxMode.sandbox, sandboxServer: sandboxMode.server }),
     async close() {
       sandboxMode?.server.close();
     },
