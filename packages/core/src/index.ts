@@ -12,3 +12,4 @@ export * from './service/index.js';
 export * from './access/index.js';
 export * from './commands/index.js';
 export * from './secrets/index.js';
+export * from './status/index.js';

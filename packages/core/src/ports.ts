@@ -59,6 +59,8 @@ export interface KubeEnvVar {
 export interface KubeContainer {
   name: string;
   image?: string;
+  command?: string[];
+  args?: string[];
   env?: KubeEnvVar[];
   envFrom?: { secretRef?: { name?: string; optional?: boolean } }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
@@ -159,6 +161,15 @@ export interface CsiDriverResource {
   };
 }
 
+export interface KubeNode {
+  metadata: KubeObjectMeta;
+  spec?: { unschedulable?: boolean; taints?: { key: string; value?: string; effect: string }[] };
+  status?: {
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    nodeInfo?: { kubeletVersion?: string; operatingSystem?: string; architecture?: string; osImage?: string };
+  };
+}
+
 /** A Kubernetes Secret without its data: only the key names ever leave the adapter. */
 export interface SecretMetadata {
   metadata: KubeObjectMeta;
@@ -190,10 +201,12 @@ export interface ClusterPort {
   listSecretProviderClassPodStatuses(options: CallOptions & { namespace: string; podName?: string }): Promise<SecretProviderClassPodStatusResource[]>;
   /** The CSIDriver object; `name` defaults to `secrets-store.csi.k8s.io`. */
   getCsiDriver(options: CallOptions & { name?: string }): Promise<CsiDriverResource | undefined>;
-  /** Pods of the secrets-store CSI driver DaemonSet on a node (any namespace). */
-  listDriverPods(options: CallOptions & { nodeName: string }): Promise<KubePod[]>;
-  /** Pods of the Azure provider DaemonSet (chart or AKS add-on) on a node (any namespace). */
-  listProviderPods(options: CallOptions & { nodeName: string }): Promise<KubePod[]>;
+  /** Pods of the secrets-store CSI driver DaemonSet on a node, or on every node without `nodeName` (any namespace). */
+  listDriverPods(options: CallOptions & { nodeName?: string }): Promise<KubePod[]>;
+  /** Pods of the Azure provider DaemonSet (chart or AKS add-on) on a node, or on every node without `nodeName`. */
+  listProviderPods(options: CallOptions & { nodeName?: string }): Promise<KubePod[]>;
+  /** The cluster's nodes (for `status`: which node lacks the driver or the provider). */
+  listNodes(options: CallOptions): Promise<KubeNode[]>;
   readContainerLog(options: ReadContainerLogOptions): Promise<string>;
   /** Metadata and key names only; `undefined` when the Secret does not exist. */
   getSecretMetadata(options: CallOptions & { namespace: string; name: string }): Promise<SecretMetadata | undefined>;

@@ -6,6 +6,7 @@ import {
   type CsiDriverResource,
   type KubeEvent,
   type KubeObjectMeta,
+  type KubeNode,
   type KubePod,
   type SecretMetadata,
   type SecretProviderClassPodStatusResource,
@@ -83,8 +84,10 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     }
   }
 
-  const podsOnNode = (callOptions: CallOptions, what: string, labelSelector: string, nodeName: string): Promise<KubePod[]> =>
-    call(callOptions, `list ${what} pods`, `on node ${nodeName}`, (o) => core.listPodForAllNamespaces({ labelSelector, fieldSelector: `spec.nodeName=${nodeName}` }, o)).then(itemsOf<KubePod>);
+  const podsOnNode = (callOptions: CallOptions, what: string, labelSelector: string, nodeName: string | undefined): Promise<KubePod[]> =>
+    call(callOptions, `list ${what} pods`, nodeName === undefined ? 'on every node' : `on node ${nodeName}`, (o) =>
+      core.listPodForAllNamespaces({ labelSelector, ...(nodeName === undefined ? {} : { fieldSelector: `spec.nodeName=${nodeName}` }) }, o),
+    ).then(itemsOf<KubePod>);
 
   return {
     async getPod({ namespace, name, ...callOptions }) {
@@ -143,6 +146,11 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
 
     listProviderPods({ nodeName, ...callOptions }) {
       return podsOnNode(callOptions, 'Azure provider', PROVIDER_POD_SELECTOR, nodeName);
+    },
+
+    async listNodes(callOptions) {
+      const list = await call(callOptions, 'list nodes', 'cluster', (o) => core.listNode({}, o));
+      return itemsOf<KubeNode>(list);
     },
 
     async readContainerLog({ namespace, pod, container, tailLines, sinceSeconds, ...callOptions }) {

@@ -62,6 +62,7 @@ export function memoryCluster(spcs: SecretProviderClassResource[]): ClusterPort 
     getCsiDriver: async () => ({ metadata: { name: 'secrets-store.csi.k8s.io' }, spec: {} }),
     listDriverPods: async () => [],
     listProviderPods: async () => [],
+    listNodes: async () => [],
     readContainerLog: async () => '',
     getSecretMetadata: async () => undefined,
   };
