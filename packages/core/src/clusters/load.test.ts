@@ -121,3 +121,21 @@ describe('resolveConfigPath', () => {
     expect(resolveConfigPath({ env: {}, cwd: dir })).toEqual({ path: path.join(dir, 'kvcsi.yaml'), origin: 'cwd' });
   });
 });
+
+describe('front-end and policy sections', () => {
+  const base = `tenantId: ${TENANT}\nclusters:\n  - { name: a, tier: prd, keyVault: { name: kv-a }, identity: { clientId: ${CLIENT} } }\n`;
+
+  it('accepts a policy section and keeps it, and passes slack and backstage sections through', () => {
+    const registry = parseRegistryConfig(
+      `${base}policy:\n  groups:\n    approvers-prd: ['slack:U0ABEL']\n  rules:\n    - { principals: ['slack:U0ABEL'], actions: [grant] }\nslack:\n  approvalsChannel: C0APPROVALS\nbackstage: {}\n`,
+      'kvcsi.yaml',
+    );
+    expect(registry.policy?.groups).toEqual({ 'approvers-prd': ['slack:U0ABEL'] });
+  });
+
+  it('rejects a bad policy with its line and field', () => {
+    const error = configError(`${base}policy:\n  rules:\n    - { principals: ['slack:U0ABEL'], actions: [fly] }\n`);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', line: 6 });
+    expect(error.field).toMatch(/^policy\.rules\[0\]\.actions/);
+  });
+});

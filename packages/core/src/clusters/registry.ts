@@ -61,6 +61,8 @@ export class ClusterRegistry {
   readonly cloud: AzureCloud;
   readonly gitopsRoot: string;
   readonly grantScope: GrantScope;
+  /** The `policy:` section, when the file has one (front ends fall back to their own source, else deny writes). */
+  readonly policy: RegistryConfig['policy'];
   /** The file the registry came from, for messages. */
   readonly source: string;
   private readonly clusters: ReadonlyMap<string, Cluster>;
@@ -70,6 +72,7 @@ export class ClusterRegistry {
     this.cloud = config.cloud;
     this.gitopsRoot = config.gitops.root;
     this.grantScope = config.grantScope;
+    this.policy = config.policy;
     this.source = options.source;
     this.clusters = new Map(config.clusters.map((cluster) => [cluster.name, toCluster(config, cluster)]));
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { policyConfigSchema } from '../policy/schema.js';
+import { TIERS } from './tiers.js';
 
 /** Key Vault names: 3–24 characters, letters, digits and dashes, starting with a letter, no `--`, not ending in `-`. */
 export const KEY_VAULT_NAME_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
@@ -6,8 +8,7 @@ const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 /** Cluster names double as directory names in the GitOps tree and as Kubernetes-ish identifiers. */
 const CLUSTER_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export const TIERS = ['dev', 'hub', 'prd'] as const;
-export type Tier = (typeof TIERS)[number];
+export { TIERS, type Tier } from './tiers.js';
 
 export const AZURE_CLOUDS = ['AzurePublicCloud', 'AzureUSGovernmentCloud', 'AzureChinaCloud', 'AzureGermanCloud', 'AzureStackCloud'] as const;
 export type AzureCloud = (typeof AZURE_CLOUDS)[number];
@@ -58,6 +59,11 @@ export const registryConfigSchema = z
     gitops: z.strictObject({ root: z.string().min(1).default('argo-cd-helm-values/kube-addons') }).default({ root: 'argo-cd-helm-values/kube-addons' }),
     grantScope: z.enum(GRANT_SCOPES).default('vault'),
     clusters: z.array(clusterSchema).min(1, 'must list at least one cluster'),
+    /** Who may do what on which tier, and who approves (see the policy section of the README). */
+    policy: policyConfigSchema.optional(),
+    /** Front-end sections, validated by the bot and the Backstage plugin that read them. */
+    slack: z.record(z.string(), z.unknown()).optional(),
+    backstage: z.record(z.string(), z.unknown()).optional(),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();

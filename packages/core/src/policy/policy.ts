@@ -1,4 +1,4 @@
-import type { Tier } from '../clusters/schema.js';
+import type { Tier } from '../clusters/tiers.js';
 import { KvcsiError } from '../errors.js';
 import { policyConfigSchema, WRITE_ACTIONS, type PolicyAction, type PolicyConfig, type PolicyConfigInput, type WriteAction } from './schema.js';
 

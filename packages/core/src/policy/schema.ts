@@ -26,7 +26,7 @@
  * Writes are denied unless a rule allows them; reads are allowed unless a rule denies them; a deny beats an allow.
  */
 import { z } from 'zod';
-import { TIERS } from '../clusters/schema.js';
+import { TIERS } from '../clusters/tiers.js';
 
 export const POLICY_ACTIONS = ['read', 'grant', 'revoke', 'secret-create', 'secret-request', 'approve'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
