@@ -135,6 +135,7 @@ describe('parseCommand: usage errors name what was wrong', () => {
     ['secret create bad_name', /The secret name "bad_name"/],
     ['secret request db', /Missing the app: --app <app>/],
     ['secret create x --app y', /does not take --app/],
+    ['secret create x hunter2', /^(?!.*hunter2).*never into the command/],
     ['requests 42', /"42" is not a request id/],
     ['help nothing', /There is no command "nothing"/],
     ['grant "defectdojo', /quote is not closed/],

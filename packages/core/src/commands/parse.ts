@@ -223,7 +223,8 @@ function build(verb: KvcsiVerb, rest: readonly string[]): KvcsiCommand {
     case 'secret': {
       const subverb = rest[0];
       if (subverb !== 'create' && subverb !== 'request') problem(subverb === undefined ? 'Missing `create` or `request` after `secret`.' : `\`secret ${subverb}\` is not a command; use \`secret create\` or \`secret request\`.`);
-      noMore(words, 1, `secret ${subverb}`);
+      // Never echo extra words here: someone may have typed the value itself.
+      if (words.length > 1) problem(`\`secret ${subverb}\` takes one name; a secret value is typed into the form that opens, never into the command.`);
       const name = checked('secret', required(words[0], 'the secret name'));
       if (subverb === 'create') {
         if (single.app !== undefined) problem('`secret create` does not take --app.');

@@ -1,0 +1,46 @@
+import { SANDBOX_SLACK_USERS } from './config.js';
+import { HARNESS_SIGNING_SECRET, startBotHarness, type BotHarness } from './testing/harness.js';
+import { sign, slashCommandBody } from './testing/payloads.js';
+
+const { requester } = SANDBOX_SLACK_USERS;
+let harness: BotHarness;
+
+beforeAll(async () => {
+  harness = await startBotHarness();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+afterEach(() => {
+  expect(harness.fake.problems).toEqual([]);
+});
+
+describe('HTTP receiver', () => {
+  it('answers GET /healthz', async () => {
+    const response = await fetch(`${harness.url}/healthz`);
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a bad signature and a stale timestamp with 401', async () => {
+    const { body } = slashCommandBody({ text: 'clusters', userId: requester, channelId: 'C0SBXPRD' });
+    const good = sign(HARNESS_SIGNING_SECRET, body);
+    const badSignature = await harness.post(body, { ...good.headers, 'x-slack-signature': `v0=${'0'.repeat(64)}` });
+    expect(badSignature.status).toBe(401);
+    const stale = sign(HARNESS_SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 301);
+    expect((await harness.post(body, stale.headers)).status).toBe(401);
+    const wrongSecret = sign('another-secret', body);
+    expect((await harness.post(body, wrongSecret.headers)).status).toBe(401);
+  });
+
+  it('acknowledges a command, shows working…, then replaces it with the answer', async () => {
+    const sent = await harness.command('clusters', { user: requester });
+    expect(sent.status).toBe(200);
+    const final = await harness.finalResponse(sent.responseId);
+    const calls = harness.fake.of('response_url', sent.responseId);
+    expect(calls[0]?.args.text).toMatch(/Working on/);
+    expect(final.args.response_type).toBe('ephemeral');
+    expect(final.args.text).toMatch(/5 clusters: cafehyna-dev/);
+  });
+});

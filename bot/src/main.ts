@@ -1,0 +1,95 @@
+/**
+ * `npm run bot`: reads the environment and the configuration, builds the service and starts Bolt.
+ *
+ * Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL (another Web API
+ * base URL), PORT (default 3000), KVCSI_CONFIG (registry + policy + slack sections), KVCSI_SANDBOX=1 (run over the
+ * embedded sandbox), KVCSI_SANDBOX_STATE, KVCSI_DATABASE_URL, LOG_LEVEL (debug|info|warn|error).
+ */
+import { readFileSync } from 'node:fs';
+import { KvcsiError, parseRegistryConfig, resolveConfigPath, type PolicyConfigInput } from '@kvcsi/core';
+import { LogLevel } from '@slack/bolt';
+import { parse as parseYaml, stringify } from 'yaml';
+import { createKvcsiBot } from './app.js';
+import { SANDBOX_SLACK_CONFIG, parseSlackConfig, splitConfigText, type SlackConfig } from './config.js';
+import { SecretScrubber, createBotLogger } from './logger.js';
+import { createBotService } from './wiring.js';
+
+function flag(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new KvcsiError('CONFIG_INVALID', `${name} is not set`, { field: name });
+  return value;
+}
+
+function logLevelOf(value: string | undefined): LogLevel {
+  const levels: Record<string, LogLevel> = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR };
+  return levels[(value ?? 'info').toLowerCase()] ?? LogLevel.INFO;
+}
+
+/** The configuration file split in three: registry (for the core's parser), policy, slack. */
+export function loadBotConfiguration(env: NodeJS.ProcessEnv, sandbox: boolean): { registryText: string; source: string; policy?: PolicyConfigInput; slack: SlackConfig } {
+  const { path: source } = resolveConfigPath({ env });
+  const text = readFileSync(source, 'utf8');
+  let slack: SlackConfig;
+  let rest: Record<string, unknown>;
+  try {
+    ({ slack, rest } = splitConfigText(text, source));
+  } catch (error) {
+    // The shipped example has no slack: section; sandbox mode brings its own.
+    if (!sandbox || !KvcsiError.is(error, 'CONFIG_INVALID') || error.field !== 'slack') throw error;
+    slack = parseSlackConfig(SANDBOX_SLACK_CONFIG, 'sandbox defaults');
+    rest = splitConfigRest(text);
+  }
+  const { policy, ...registry } = rest;
+  return { registryText: stringify(registry), source, ...(policy === undefined ? {} : { policy: policy as PolicyConfigInput }), slack };
+}
+
+function splitConfigRest(text: string): Record<string, unknown> {
+  return (parseYaml(text) ?? {}) as Record<string, unknown>;
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const scrubber = new SecretScrubber();
+  const logger = createBotLogger({ level: logLevelOf(env.LOG_LEVEL), scrubber });
+  const sandbox = flag(env.KVCSI_SANDBOX);
+  const configuration = loadBotConfiguration(env, sandbox);
+  const registry = parseRegistryConfig(configuration.registryText, configuration.source);
+  const backend = await createBotService({
+    registry,
+    slack: configuration.slack,
+    ...(configuration.policy ? { policy: configuration.policy } : {}),
+    ...(sandbox ? { sandbox: env.KVCSI_SANDBOX_STATE ? { stateFile: env.KVCSI_SANDBOX_STATE } : { stateFile: false } } : {}),
+    ...(env.KVCSI_DATABASE_URL ? { databaseUrl: env.KVCSI_DATABASE_URL } : {}),
+    env,
+  });
+  const bot = createKvcsiBot({
+    service: backend.service,
+    registry,
+    config: configuration.slack,
+    botToken: required(env, 'SLACK_BOT_TOKEN'),
+    signingSecret: configuration.slack.transport === 'http' ? required(env, 'SLACK_SIGNING_SECRET') : env.SLACK_SIGNING_SECRET ?? 'unused-in-socket-mode',
+    ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    logger,
+    scrubber,
+  });
+  const { port } = await bot.start(Number(env.PORT ?? 3000));
+  logger.info({ transport: configuration.slack.transport, port, sandbox, config: configuration.source }, 'kvcsi bot started');
+  const shutdown = (signal: string): void => {
+    logger.info(`${signal}: stopping`);
+    void bot.stop().then(() => backend.close()).finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    const message = error instanceof KvcsiError ? `${error.code}: ${error.message}` : error instanceof Error ? error.stack ?? error.message : String(error);
+    process.stderr.write(`kvcsi bot: ${message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * The composition root's service half: registry + runtime ports (Azure and Kubernetes, or the embedded sandbox) +
+ * store + policy → one KvcsiService. The `slack.users` groups are merged into the policy's groups, so a Slack user
+ * configured as an approver is one to the policy too.
+ */
+import {
+  KvcsiError, SANDBOX_POLICY, createKvcsiService, createMemoryAuditLog, createMemoryRequestStore, policyConfigSchema,
+  type AuditLog, type ClusterRegistry, type KvcsiService, type PolicyConfigInput, type RequestStore,
+} from '@kvcsi/core';
+import { createRuntime, startSandboxMode, type Runtime, type SandboxMode } from '@kvcsi/runtime';
+import { createStore, storeOptionsFromUrl } from '@kvcsi/store';
+import type { RequestHandler } from 'msw';
+import { policyGroupsOf, type SlackConfig } from './config.js';
+
+export interface BotServiceOptions {
+  registry: ClusterRegistry;
+  slack: SlackConfig;
+  /** The `policy:` section; in sandbox mode the sandbox's policy is used when absent. */
+  policy?: PolicyConfigInput;
+  /** Run over the embedded sandbox (KVCSI_SANDBOX=1). */
+  sandbox?: { stateFile?: string | false; scenario?: string };
+  /** Extra msw handlers beside the sandbox's (a fake Slack, in tests and the bench). Sandbox mode only. */
+  extraHandlers?: RequestHandler[];
+  /** KVCSI_DATABASE_URL: requests and audit in SQLite or PostgreSQL; in memory when absent. */
+  databaseUrl?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BotService {
+  service: KvcsiService;
+  runtime: Runtime;
+  sandbox?: SandboxMode;
+  close(): Promise<void>;
+}
+
+/** The policy with the Slack users' group memberships added. */
+export function mergeSlackGroups(policy: PolicyConfigInput, slack: SlackConfig): PolicyConfigInput {
+  const groups: Record<string, string[]> = { ...(policy.groups ?? {}) };
+  for (const [group, members] of Object.entries(policyGroupsOf(slack))) groups[group] = [...new Set([...(groups[group] ?? []), ...members])];
+  const merged = { ...policy, groups };
+  const checked = policyConfigSchema.safeParse(merged);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new KvcsiError('CONFIG_INVALID', `policy (with slack.users groups): ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, { field: 'policy' });
+  }
+  return merged;
+}
+
+export async function createBotService(options: BotServiceOptions): Promise<BotService> {
+  const { registry } = options;
+  let sandbox: SandboxMode | undefined;
+  let runtime: Runtime;
+  if (options.sandbox) {
+    sandbox = startSandboxMode(registry, {
+      ...(options.sandbox.stateFile === undefined ? {} : { stateFile: options.sandbox.stateFile }),
+      ...(options.sandbox.scenario === undefined ? {} : { scenario: options.sandbox.scenario }),
+    });
+    if (options.extraHandlers?.length) sandbox.server.server.use(...options.extraHandlers);
+    runtime = createRuntime({ registry, credential: sandbox.credential, kubeconfig: sandbox.kubeconfig });
+  } else {
+    runtime = createRuntime({ registry });
+  }
+
+  let requests: RequestStore;
+  let audit: AuditLog;
+  let closeStore = async (): Promise<void> => undefined;
+  if (options.databaseUrl) {
+    const store = await createStore(storeOptionsFromUrl(options.databaseUrl, options.env ?? process.env));
+    requests = store;
+    audit = store;
+    closeStore = () => store.close();
+  } else {
+    requests = createMemoryRequestStore();
+    audit = createMemoryAuditLog();
+  }
+
+  const basePolicy = options.policy ?? (options.sandbox ? SANDBOX_POLICY : {});
+  const service = createKvcsiService({
+    registry,
+    clusterPort: (name) => runtime.clusterPort(name),
+    vault: runtime.vault,
+    requests,
+    audit,
+    policy: mergeSlackGroups(basePolicy, options.slack),
+  });
+  return {
+    service,
+    runtime,
+    ...(sandbox ? { sandbox } : {}),
+    async close() {
+      await closeStore();
+      await runtime.close();
+      sandbox?.server.close();
+    },
+  };
+}
