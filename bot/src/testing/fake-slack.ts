@@ -16,6 +16,8 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   /** For response_url calls: the id in the URL (one per command or click). */
   responseId?: string;
+  /** What the fake answered (Web API calls): e.g. the `ts` of a posted message. */
+  response?: Record<string, unknown>;
   at: number;
 }
 
@@ -92,8 +94,9 @@ export class FakeSlack {
       http.post(`${api}:method`, async ({ request, params }) => {
         const method = String(params.method);
         const args = await readArgs(request);
-        this.record({ method, args });
-        return HttpResponse.json(this.answer(method, args));
+        const response = this.answer(method, args);
+        this.record({ method, args, response });
+        return HttpResponse.json(response);
       }),
       http.post('https://files.slack.com/upload/v1/:file', async ({ request, params }) => {
         const content = Buffer.from(await request.arrayBuffer()).toString('utf8');
