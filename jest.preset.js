@@ -12,6 +12,7 @@ const workspacePackages = {
   core: 'packages/core', sandbox: 'packages/sandbox', cli: 'packages/cli',
   azure: 'packages/azure', kubernetes: 'packages/kubernetes', store: 'packages/store',
   runtime: 'packages/runtime', bot: 'bot',
+  'backstage-plugin-common': 'plugins/kvcsi-common', 'backstage-plugin-backend': 'plugins/kvcsi-backend',
 };
 
 // NodeNext sources import './x.js'; jest must find './x.ts'.
