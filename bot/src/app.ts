@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KvcsiError, isWriteCommand, parseCommand, randomId, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
+import { KvcsiError, createLimiter, isWriteCommand, parseCommand, randomId, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type BlockAction, type ButtonAction, type Logger, type RespondFn, type ViewSubmitAction, type webApi } from '@slack/bolt';
 import { ApprovalDesk, type CardLocation } from './approvals.js';
 import { context as contextBlock, type SlackMessage } from './blocks/kit.js';
@@ -107,6 +107,8 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
   });
   const client = app.client;
   const approvals = new ApprovalDesk({ client, config, service, logger });
+  // Commands run a few at a time (like Botkube's worker pool): a burst queues instead of starving the acks.
+  const work = createLimiter(config.workers);
 
   /** Logs an unexpected error under a reference the person can quote, and returns what to show them. */
   const failure = (error: unknown, what: string): SlackMessage => {
@@ -190,20 +192,22 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
 
     await ack();
     const working = respond({ response_type: 'ephemeral', ...workingMessage(command.text, config.command) });
-    let reply: Reply;
-    try {
-      reply = await runCommand(parsedCommand, {
-        service, registry, config, approvals, actor: identity.actor, channelId: command.channel_id, channelName: command.channel_name,
-      });
-    } catch (error) {
-      reply = { message: failure(error, parsedCommand.verb) };
-    }
-    try {
-      await working;
-      await deliver(reply, { respond, isPublic: parsedCommand.public, channelId: command.channel_id, userId: command.user_id });
-    } catch (error) {
-      logger.warn({ verb: parsedCommand.verb }, 'could not deliver the answer', error);
-    }
+    await work(async () => {
+      let reply: Reply;
+      try {
+        reply = await runCommand(parsedCommand, {
+          service, registry, config, approvals, actor: identity.actor, channelId: command.channel_id, channelName: command.channel_name,
+        });
+      } catch (error) {
+        reply = { message: failure(error, parsedCommand.verb) };
+      }
+      try {
+        await working;
+        await deliver(reply, { respond, isPublic: parsedCommand.public, channelId: command.channel_id, userId: command.user_id });
+      } catch (error) {
+        logger.warn({ verb: parsedCommand.verb }, 'could not deliver the answer', error);
+      }
+    });
     logger.info({ verb: parsedCommand.verb, user: command.user_id, durationInMs: Date.now() - started }, 'command answered');
   });
 

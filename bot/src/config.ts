@@ -37,6 +37,8 @@ export const slackConfigSchema = z.strictObject({
   users: z.record(z.string().regex(SLACK_ID, 'must be a Slack user id such as U0123ABCD'), userSchema).default({}),
   /** How often cards of requests that expired are updated (their buttons removed). */
   expirySweepIntervalInMs: z.number().int().min(1000).default(60_000),
+  /** How many commands run at once; the rest wait their turn (their "working…" is shown at once). */
+  workers: z.number().int().min(1).max(64).default(4),
   /** Output longer than this many characters goes as a file instead of a message. */
   fileThresholdInChars: z.number().int().min(500).max(3000).default(2800),
 });
