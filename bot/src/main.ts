@@ -63,6 +63,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ...(configuration.policy ? { policy: configuration.policy } : {}),
     ...(sandbox ? { sandbox: env.KVCSI_SANDBOX_STATE ? { stateFile: env.KVCSI_SANDBOX_STATE } : { stateFile: false } } : {}),
     ...(env.KVCSI_DATABASE_URL ? { databaseUrl: env.KVCSI_DATABASE_URL } : {}),
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     env,
   });
   const bot = createKvcsiBot({

@@ -9,7 +9,7 @@ import {
 } from '@kvcsi/core';
 import { createRuntime, startSandboxMode, type Runtime, type SandboxMode } from '@kvcsi/runtime';
 import { createStore, storeOptionsFromUrl } from '@kvcsi/store';
-import type { RequestHandler } from 'msw';
+import { http, passthrough, type RequestHandler } from 'msw';
 import { policyGroupsOf, type SlackConfig } from './config.js';
 
 export interface BotServiceOptions {
@@ -21,6 +21,8 @@ export interface BotServiceOptions {
   sandbox?: { stateFile?: string | false; scenario?: string };
   /** Extra msw handlers beside the sandbox's (a fake Slack, in tests and the bench). Sandbox mode only. */
   extraHandlers?: RequestHandler[];
+  /** Sandbox mode: the Web API base URL (SLACK_API_URL) when it is not slack.com, so that it is not intercepted. */
+  slackApiUrl?: string;
   /** KVCSI_DATABASE_URL: requests and audit in SQLite or PostgreSQL; in memory when absent. */
   databaseUrl?: string;
   env?: NodeJS.ProcessEnv;
@@ -46,6 +48,16 @@ export function mergeSlackGroups(policy: PolicyConfigInput, slack: SlackConfig):
   return merged;
 }
 
+/** msw handlers letting Slack's hosts through the sandbox's interception (Web API, response_urls, files, Socket Mode). */
+export function slackPassthrough(slackApiUrl?: string): RequestHandler[] {
+  const handlers = [http.all(/^https:\/\/([a-z0-9-]+\.)*slack\.com\//, () => passthrough())];
+  if (slackApiUrl) {
+    const origin = new URL(slackApiUrl).origin;
+    handlers.push(http.all(`${origin}/*`, () => passthrough()));
+  }
+  return handlers;
+}
+
 export async function createBotService(options: BotServiceOptions): Promise<BotService> {
   const { registry } = options;
   let sandbox: SandboxMode | undefined;
@@ -55,6 +67,9 @@ export async function createBotService(options: BotServiceOptions): Promise<BotS
       ...(options.sandbox.stateFile === undefined ? {} : { stateFile: options.sandbox.stateFile }),
       ...(options.sandbox.scenario === undefined ? {} : { scenario: options.sandbox.scenario }),
     });
+    // The sandbox intercepts this process's HTTP and refuses what it does not simulate: Slack itself must pass.
+    sandbox.server.server.use(...slackPassthrough(options.slackApiUrl));
+    // Added last, so they come first: a fake Slack in tests wins over the passthrough.
     if (options.extraHandlers?.length) sandbox.server.server.use(...options.extraHandlers);
     runtime = createRuntime({ registry, credential: sandbox.credential, kubeconfig: sandbox.kubeconfig });
   } else {
