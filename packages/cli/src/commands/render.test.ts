@@ -88,7 +88,7 @@ describe('kvcsi render', () => {
     expect(unknown.output.stderr).toMatch(/Did you mean "cafehyna-prd"/);
     const missing = captureIo();
     expect(await main(['render', '--app', 'a'], missing)).toBe(2);
-    expect(missing.output.stderr).toMatch(/required option '--cluster <cluster>' not specified/);
+    expect(missing.output.stderr).toMatch(/required option '-c, --cluster <cluster>' not specified/);
   });
 
   it('reports errors as JSON with --format json', async () => {
