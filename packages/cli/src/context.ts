@@ -1,7 +1,9 @@
-import { loadRegistry, type ClusterRegistry } from '@kvcsi/core';
+import { loadRegistry, type Actor, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
 import type { Runtime } from '@kvcsi/runtime';
+import { resolveCliActor } from './actor.js';
 import { colorEnabled, createPaint, type CliIo, type Paint } from './io.js';
 import { createCliRuntime, sandboxRequested } from './runtime.js';
+import { createCliService, type CliService } from './service.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -12,12 +14,15 @@ export interface GlobalOptions {
   color?: boolean;
   /** Run against the embedded sandbox (also `KVCSI_SANDBOX=1`). */
   sandbox?: boolean;
+  /** Sandbox mode only: act as this scenario user (requester, approver, outsider). */
+  as?: string;
 }
 
 /** What a command needs from the world; built lazily so `--help` never reads the configuration. */
 export class CommandContext {
   private registryCache: ClusterRegistry | undefined;
   private runtimeCache: Runtime | undefined;
+  private serviceCache: Promise<CliService> | undefined;
   readonly paint: Paint;
 
   constructor(
@@ -42,7 +47,22 @@ export class CommandContext {
     return this.runtimeCache;
   }
 
+  /** The KvcsiService over the runtime's ports and the store, built on first use and closed by `close()`. */
+  get service(): Promise<KvcsiService> {
+    this.serviceCache ??= createCliService({ io: this.io, registry: this.registry, runtime: this.runtime, sandbox: this.sandbox });
+    return this.serviceCache.then((built) => built.service);
+  }
+
+  /** Who runs the command: `cli:<os user>`, or in sandbox mode the `--as` user. */
+  get actor(): Actor {
+    const sandbox = this.sandbox ? this.runtime.sandbox : undefined;
+    return resolveCliActor(this.io, { ...(this.options.as !== undefined ? { as: this.options.as } : {}), ...(sandbox ? { sandbox } : {}) });
+  }
+
   async close(): Promise<void> {
+    const service = this.serviceCache;
+    this.serviceCache = undefined;
+    if (service) await service.then((built) => built.close(), () => undefined);
     await this.runtimeCache?.close();
     this.runtimeCache = undefined;
   }

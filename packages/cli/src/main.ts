@@ -1,10 +1,14 @@
 import { KvcsiError } from '@kvcsi/core';
 import { Command, CommanderError, Option } from 'commander';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerClustersCommand } from './commands/clusters.js';
 import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerExplainCommand } from './commands/explain.js';
+import { registerGrantCommands } from './commands/grant.js';
 import { registerLintCommand } from './commands/lint.js';
 import { registerRenderCommand } from './commands/render.js';
+import { registerRequestsCommands } from './commands/requests.js';
+import { registerSecretCommands } from './commands/secret.js';
 import { CommandContext, type GlobalOptions } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
@@ -36,6 +40,7 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void): Com
     .option('--config <path>', 'configuration file (default: $KVCSI_CONFIG, ./kvcsi.yaml, then the shipped example)')
     .addOption(new Option('-o, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'never colour the output (colour is used only on a terminal)')
+    .option('--as <user>', 'sandbox mode only: act as this scenario user (requester, approver, outsider)')
     .option('--sandbox', 'run against the embedded sandbox (simulated Azure and clusters; also KVCSI_SANDBOX=1, state in KVCSI_SANDBOX_STATE)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -55,6 +60,10 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void): Com
   registerLintCommand(program, run);
   registerExplainCommand(program, run);
   registerDiagnoseCommand(program, run);
+  registerGrantCommands(program, run);
+  registerSecretCommands(program, run);
+  registerRequestsCommands(program, run);
+  registerAuditCommand(program, run);
   return program;
 }
 

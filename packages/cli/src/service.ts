@@ -1,0 +1,58 @@
+/**
+ * The KvcsiService for one CLI invocation: the runtime's ports (Azure and Kubernetes, or the sandbox), the store
+ * (SQLite file, or PostgreSQL by KVCSI_DATABASE_URL) and the policy.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createKvcsiService, KvcsiError, SANDBOX_POLICY, type ClusterRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
+import type { Runtime } from '@kvcsi/runtime';
+import { createStore, storeOptionsFromUrl, type KvcsiStore, type StoreOptions } from '@kvcsi/store';
+import type { CliIo } from './io.js';
+import { sandboxStateFile } from './runtime.js';
+
+/** Where the CLI keeps requests and audit when KVCSI_DATABASE_URL is not set. */
+export const DEFAULT_DATABASE_FILE = '.kvcsi/kvcsi.db';
+
+export interface CliService {
+  service: KvcsiService;
+  store: KvcsiStore;
+  close(): Promise<void>;
+}
+
+/** KVCSI_DATABASE_URL (postgres://…, sqlite:<path>, a path); else `.kvcsi/kvcsi.db` (in sandbox mode: beside the sandbox state). */
+export function cliStoreOptions(io: CliIo, sandbox: boolean): StoreOptions {
+  const url = io.env.KVCSI_DATABASE_URL;
+  if (url !== undefined && url.trim() !== '') {
+    const options = storeOptionsFromUrl(url, io.env);
+    return options.client === 'sqlite' ? { ...options, filename: path.resolve(io.cwd, options.filename) } : options;
+  }
+  const filename = sandbox ? path.join(path.dirname(sandboxStateFile(io)), 'kvcsi.db') : path.resolve(io.cwd, DEFAULT_DATABASE_FILE);
+  return { client: 'sqlite', filename };
+}
+
+/** The sandbox's policy in sandbox mode; else the JSON file KVCSI_POLICY names; else none (every write denied). */
+export function cliPolicy(io: CliIo, sandbox: boolean): PolicyConfigInput {
+  if (sandbox) return SANDBOX_POLICY;
+  const file = io.env.KVCSI_POLICY;
+  if (file === undefined || file === '') return {};
+  try {
+    return JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8')) as PolicyConfigInput;
+  } catch (error) {
+    throw new KvcsiError('CONFIG_INVALID', `cannot read the policy file ${file} (KVCSI_POLICY): ${(error as Error).message}`, { field: 'KVCSI_POLICY', file });
+  }
+}
+
+export async function createCliService(options: { io: CliIo; registry: ClusterRegistry; runtime: Runtime; sandbox: boolean }): Promise<CliService> {
+  const { io, registry, runtime, sandbox } = options;
+  const policy = cliPolicy(io, sandbox);
+  const store = await createStore(cliStoreOptions(io, sandbox));
+  const service = createKvcsiService({
+    registry,
+    clusterPort: (name) => runtime.clusterPort(name),
+    vault: runtime.vault,
+    requests: store,
+    audit: store,
+    policy,
+  });
+  return { service, store, close: () => store.close() };
+}
