@@ -3,11 +3,19 @@ import { createRuntime, DEFAULT_SANDBOX_STATE_FILE, type Runtime } from '@kvcsi/
 import type { ClusterRegistry } from '@kvcsi/core';
 import type { CliIo } from './io.js';
 
-/** `--sandbox`, or `KVCSI_SANDBOX=1`: run against the embedded sandbox instead of Azure and real clusters. */
+/**
+ * `--sandbox`, `KVCSI_SANDBOX=1`, or `KVCSI_SANDBOX_URL` (a sandbox served by `npm run sandbox`): run against the
+ * sandbox instead of Azure and real clusters.
+ */
 export function sandboxRequested(io: CliIo, flag: boolean | undefined): boolean {
-  if (flag === true) return true;
+  if (flag === true || sandboxUrl(io) !== undefined) return true;
   const env = io.env.KVCSI_SANDBOX;
   return env !== undefined && env !== '' && env !== '0' && env.toLowerCase() !== 'false';
+}
+
+/** A sandbox served by another process, shared with the bot and the Backstage backend. */
+export function sandboxUrl(io: CliIo): string | undefined {
+  return io.env.KVCSI_SANDBOX_URL || undefined;
 }
 
 /** The sandbox's state file: `KVCSI_SANDBOX_STATE`, else `.kvcsi/sandbox-state.json` in the working directory. */
@@ -19,7 +27,7 @@ export function sandboxStateFile(io: CliIo): string {
 export function createCliRuntime(io: CliIo, registry: ClusterRegistry, options: { sandbox: boolean }): Runtime {
   return createRuntime({
     registry,
-    ...(options.sandbox ? { sandbox: { stateFile: sandboxStateFile(io) } } : {}),
+    ...(options.sandbox ? { sandbox: sandboxUrl(io) !== undefined ? { url: sandboxUrl(io)! } : { stateFile: sandboxStateFile(io) } } : {}),
     ...(io.env.KUBECONFIG_CONTENT ? { kubeconfig: io.env.KUBECONFIG_CONTENT } : {}),
   });
 }

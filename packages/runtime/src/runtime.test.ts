@@ -47,3 +47,22 @@ describe('createRuntime in sandbox mode', () => {
     }
   });
 });
+
+describe('createRuntime against a sandbox served by another process', () => {
+  it('forwards to it, and sees the state it holds', async () => {
+    const { createSandbox, startSandboxHttpServer } = await import('@kvcsi/sandbox');
+    const sandbox = createSandbox({ autoSave: false });
+    const server = await startSandboxHttpServer(sandbox);
+    const runtime = createRuntime({ registry, sandbox: { url: server.url } });
+    try {
+      expect(runtime.sandbox).toBeUndefined();
+      await runtime.vault.setSecret({ name: 'kv-cafehyna-dev-hlg' }, 'written-remotely', 'sandbox-only-value');
+      expect(sandbox.state.azure.vaults.find((vault) => vault.name === 'kv-cafehyna-dev-hlg')?.secrets.map((secret) => secret.name)).toContain('written-remotely');
+      const pod = await runtime.clusterPort('cafehyna-prd').listPods({ namespace: 'defectdojo' });
+      expect(pod[0]?.status?.phase).toBe('Pending');
+    } finally {
+      await runtime.close();
+      await server.close();
+    }
+  });
+});

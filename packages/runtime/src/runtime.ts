@@ -25,7 +25,7 @@ export interface Runtime {
   vault: AzureVaultPort;
   /** The ClusterPort of a registry cluster (one per cluster, built on first use). */
   clusterPort(clusterName: string): ClusterPort;
-  /** Set in sandbox mode. */
+  /** Set when the sandbox runs in this process. */
   sandbox?: Sandbox;
   /** Set in sandbox mode: the msw server intercepting this process's HTTP (its `events` see every request). */
   sandboxServer?: SandboxServer;
@@ -61,7 +61,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     registry,
     vault,
     clusterPort,
-    ...(sandboxMode === undefined ? {} : { sandbox: sandboxMode.sandbox, sandboxServer: sandboxMode.server }),
+    ...(sandboxMode?.sandbox === undefined ? {} : { sandbox: sandboxMode.sandbox }),
+    ...(sandboxMode === undefined ? {} : { sandboxServer: sandboxMode.server }),
     async close() {
       sandboxMode?.server.close();
     },

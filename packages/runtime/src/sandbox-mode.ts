@@ -1,6 +1,7 @@
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { KvcsiError, type ClusterRegistry } from '@kvcsi/core';
-import { createSandbox, createSandboxKubeconfig, type FaultConfig, type Sandbox, type SandboxServer } from '@kvcsi/sandbox';
+import { createSandbox, createSandboxKubeconfig, listenRemoteSandbox, loadScenario, type FaultConfig, type Sandbox, type SandboxServer } from '@kvcsi/sandbox';
+import type { AzureState } from '@kvcsi/sandbox';
 
 /** The service principal kvcsi acts as in the sandbox's scenarios. */
 export const SANDBOX_OPERATOR = 'kvcsi-operator';
@@ -8,6 +9,11 @@ export const SANDBOX_OPERATOR = 'kvcsi-operator';
 export const DEFAULT_SANDBOX_STATE_FILE = '.kvcsi/sandbox-state.json';
 
 export interface SandboxModeOptions {
+  /**
+   * A sandbox served by another process (`npm run sandbox`, `KVCSI_SANDBOX_URL`): this process only forwards the SDKs'
+   * requests to it, so several processes share one state. Without it, the sandbox runs in this process.
+   */
+  url?: string;
   /** Scenario name (default `default`). */
   scenario?: string;
   /** State file; `KVCSI_SANDBOX_STATE` when absent; no persistence when `false`. */
@@ -16,29 +22,41 @@ export interface SandboxModeOptions {
 }
 
 export interface SandboxMode {
-  sandbox: Sandbox;
+  /** Set when the sandbox runs in this process. */
+  sandbox?: Sandbox;
   server: SandboxServer;
   credential: TokenCredential;
   kubeconfig: string;
 }
 
-/** Starts the embedded sandbox in this process (msw intercepts the SDKs' HTTP) and the credentials to talk to it. */
+function operatorCredential(azure: AzureState, scenario: string): TokenCredential {
+  const operator = azure.servicePrincipals.find((principal) => principal.name === SANDBOX_OPERATOR);
+  const clientSecret = operator?.clientSecret;
+  if (operator === undefined || clientSecret === undefined) {
+    throw new KvcsiError('CONFIG_INVALID', `sandbox scenario "${scenario}" has no service principal "${SANDBOX_OPERATOR}" with a client secret`, {
+      field: 'servicePrincipals',
+    });
+  }
+  return new ClientSecretCredential(azure.tenantId, operator.clientId, clientSecret);
+}
+
+/**
+ * Starts the sandbox in this process (msw intercepts the SDKs' HTTP), or forwards to a sandbox served elsewhere
+ * (`url`), and returns the credentials and kubeconfig to talk to it.
+ */
 export function startSandboxMode(registry: ClusterRegistry, options: SandboxModeOptions): SandboxMode {
+  const kubeconfig = createSandboxKubeconfig(registry.list().map((cluster) => cluster.kubeContext));
+  if (options.url !== undefined) {
+    // The scenario's identities are derived from its seed, so this process knows the operator without asking.
+    const scenario = loadScenario(options.scenario ?? 'default');
+    const server = listenRemoteSandbox(options.url);
+    return { server, credential: operatorCredential(scenario.azure, scenario.name), kubeconfig };
+  }
   const sandbox = createSandbox({
     ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
     ...(options.stateFile === false ? { autoSave: false } : options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
-  const operator = sandbox.state.azure.servicePrincipals.find((principal) => principal.name === SANDBOX_OPERATOR);
-  const clientSecret = operator?.clientSecret;
-  if (operator === undefined || clientSecret === undefined) {
-    throw new KvcsiError('CONFIG_INVALID', `sandbox scenario "${sandbox.scenario.name}" has no service principal "${SANDBOX_OPERATOR}" with a client secret`, {
-      field: 'servicePrincipals',
-    });
-  }
   const server = sandbox.listen();
-  const tenantId = sandbox.state.azure.tenantId;
-  const credential = new ClientSecretCredential(tenantId, operator.clientId, clientSecret);
-  const clusters = registry.list().map((cluster) => cluster.kubeContext);
-  return { sandbox, server, credential, kubeconfig: createSandboxKubeconfig(clusters) };
+  return { sandbox, server, credential: operatorCredential(sandbox.state.azure, sandbox.scenario.name), kubeconfig };
 }

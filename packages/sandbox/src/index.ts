@@ -38,3 +38,7 @@ export type { AccessTokenClaims } from './azure/tokens.js';
 export { createAzureHandlers } from './azure/handlers.js';
 export { clusterFqdn } from './azure/armContainerService.js';
 export { createSandboxKubeconfig, sandboxClusterServer } from './kubernetes/kubeconfig.js';
+export { startSandboxHttpServer } from './remote/server.js';
+export type { SandboxHttpServer, SandboxHttpServerOptions } from './remote/server.js';
+export { createRemoteSandboxHandlers, listenRemoteSandbox } from './remote/client.js';
+export { SANDBOX_HOST_PATTERN, ADMIN_PREFIX } from './remote/protocol.js';
