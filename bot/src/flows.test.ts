@@ -207,7 +207,7 @@ describe('secret values only through modals (with a canary)', () => {
     const outcome = await harness.finalResponse(sent.responseId);
     expect(textOf(outcome)).toContain('Applied');
     expect(textOf(outcome)).toContain('canary-created');
-    const stored = harness.backend.sandbox!.sandbox.state.azure.vaults.find((vault) => vault.name === 'kv-cafehyna-dev-hlg')!.secrets.find((secret) => secret.name === 'canary-created');
+    const stored = harness.backend.sandbox!.sandbox!.state.azure.vaults.find((vault) => vault.name === 'kv-cafehyna-dev-hlg')!.secrets.find((secret) => secret.name === 'canary-created');
     expect(stored?.versions.at(-1)?.value).toBe(canary);
     expectNoCanary();
   });
@@ -247,7 +247,7 @@ describe('secret values only through modals (with a canary)', () => {
     await harness.submit({ callbackId: CALLBACK_IDS.supplyValue, userId: requester, values: { [FIELDS.value]: canary }, privateMetadata: String(valueView.private_metadata) });
     const done = await harness.fake.waitFor((call) => call.method === 'chat.postMessage' && call.args.channel === requester && textOf(call).includes('Secret canary-requested'));
     expect(textOf(done)).toMatch(/Applied|Already in place/);
-    const stored = harness.backend.sandbox!.sandbox.state.azure.vaults.find((vault) => vault.name === 'kv-cafehyna-prd')!.secrets.find((secret) => secret.name === 'canary-requested');
+    const stored = harness.backend.sandbox!.sandbox!.state.azure.vaults.find((vault) => vault.name === 'kv-cafehyna-prd')!.secrets.find((secret) => secret.name === 'canary-requested');
     expect(stored?.versions.at(-1)?.value).toBe(canary);
     expectNoCanary();
   });

@@ -3,7 +3,7 @@
  *
  * Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL (another Web API
  * base URL), PORT (default 3000), KVCSI_CONFIG (registry + policy + slack sections), KVCSI_SANDBOX=1 (run over the
- * embedded sandbox), KVCSI_SANDBOX_STATE, KVCSI_DATABASE_URL, LOG_LEVEL (debug|info|warn|error).
+ * embedded sandbox), KVCSI_SANDBOX_URL (a sandbox served by `npm run sandbox`), KVCSI_SANDBOX_STATE, KVCSI_DATABASE_URL, LOG_LEVEL (debug|info|warn|error).
  */
 import { readFileSync } from 'node:fs';
 import { KvcsiError, parseRegistryConfig, resolveConfigPath, type PolicyConfigInput } from '@kvcsi/core';
@@ -54,14 +54,17 @@ function splitConfigRest(text: string): Record<string, unknown> {
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const scrubber = new SecretScrubber();
   const logger = createBotLogger({ level: logLevelOf(env.LOG_LEVEL), scrubber });
-  const sandbox = flag(env.KVCSI_SANDBOX);
+  const sandboxUrl = env.KVCSI_SANDBOX_URL || undefined;
+  const sandbox = flag(env.KVCSI_SANDBOX) || sandboxUrl !== undefined;
   const configuration = loadBotConfiguration(env, sandbox);
   const registry = parseRegistryConfig(configuration.registryText, configuration.source);
   const backend = await createBotService({
     registry,
     slack: configuration.slack,
     ...(configuration.policy ? { policy: configuration.policy } : {}),
-    ...(sandbox ? { sandbox: env.KVCSI_SANDBOX_STATE ? { stateFile: env.KVCSI_SANDBOX_STATE } : { stateFile: false } } : {}),
+    ...(sandbox
+      ? { sandbox: sandboxUrl !== undefined ? { url: sandboxUrl } : env.KVCSI_SANDBOX_STATE ? { stateFile: env.KVCSI_SANDBOX_STATE } : { stateFile: false } }
+      : {}),
     ...(env.KVCSI_DATABASE_URL ? { databaseUrl: env.KVCSI_DATABASE_URL } : {}),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     env,

@@ -18,7 +18,7 @@ export interface BotServiceOptions {
   /** The `policy:` section; in sandbox mode the sandbox's policy is used when absent. */
   policy?: PolicyConfigInput;
   /** Run over the embedded sandbox (KVCSI_SANDBOX=1). */
-  sandbox?: { stateFile?: string | false; scenario?: string };
+  sandbox?: { stateFile?: string | false; scenario?: string; /** A sandbox served by another process (KVCSI_SANDBOX_URL). */ url?: string };
   /** Extra msw handlers beside the sandbox's (a fake Slack, in tests and the bench). Sandbox mode only. */
   extraHandlers?: RequestHandler[];
   /** Sandbox mode: the Web API base URL (SLACK_API_URL) when it is not slack.com, so that it is not intercepted. */
@@ -66,6 +66,7 @@ export async function createBotService(options: BotServiceOptions): Promise<BotS
     sandbox = startSandboxMode(registry, {
       ...(options.sandbox.stateFile === undefined ? {} : { stateFile: options.sandbox.stateFile }),
       ...(options.sandbox.scenario === undefined ? {} : { scenario: options.sandbox.scenario }),
+      ...(options.sandbox.url === undefined ? {} : { url: options.sandbox.url }),
     });
     // The sandbox intercepts this process's HTTP and refuses what it does not simulate: Slack itself must pass.
     sandbox.server.server.use(...slackPassthrough(options.slackApiUrl));

@@ -36,11 +36,11 @@ export function isFinalResponse(call: RecordedCall): boolean {
   return call.method === 'response_url' && (call.args.replace_original === true || call.args.response_type === 'in_channel');
 }
 
-export async function startBotHarness(options: { slack?: SlackConfigInput; logLevel?: LogLevel } = {}): Promise<BotHarness> {
+export async function startBotHarness(options: { slack?: SlackConfigInput; logLevel?: LogLevel; /** A sandbox served by another process. */ sandboxUrl?: string } = {}): Promise<BotHarness> {
   const registry = parseRegistryConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'), EXAMPLE_CONFIG_PATH);
   const config = parseSlackConfig(options.slack ?? SANDBOX_SLACK_CONFIG);
   const fake = new FakeSlack();
-  const backend = await createBotService({ registry, slack: config, sandbox: { stateFile: false }, extraHandlers: fake.handlers });
+  const backend = await createBotService({ registry, slack: config, sandbox: options.sandboxUrl === undefined ? { stateFile: false } : { url: options.sandboxUrl }, extraHandlers: fake.handlers });
   const logLines: string[] = [];
   const scrubber = new SecretScrubber();
   const logger = createBotLogger({ level: options.logLevel ?? LogLevel.INFO, scrubber, destination: { write: (line: string) => void logLines.push(line) } });
