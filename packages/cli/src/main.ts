@@ -1,6 +1,7 @@
 import { KvcsiError } from '@kvcsi/core';
 import { Command, CommanderError, Option } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerBindingsCommand } from './commands/bindings.js';
 import { registerClustersCommand } from './commands/clusters.js';
 import { registerDiagnoseCommand } from './commands/diagnose.js';
 import { registerExplainCommand } from './commands/explain.js';
@@ -9,6 +10,7 @@ import { registerLintCommand } from './commands/lint.js';
 import { registerRenderCommand } from './commands/render.js';
 import { registerRequestsCommands } from './commands/requests.js';
 import { registerSecretCommands } from './commands/secret.js';
+import { registerStatusCommand } from './commands/status.js';
 import { CommandContext, type GlobalOptions } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
@@ -60,6 +62,8 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void): Com
   registerLintCommand(program, run);
   registerExplainCommand(program, run);
   registerDiagnoseCommand(program, run);
+  registerStatusCommand(program, run);
+  registerBindingsCommand(program, run);
   registerGrantCommands(program, run);
   registerSecretCommands(program, run);
   registerRequestsCommands(program, run);

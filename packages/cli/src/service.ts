@@ -30,8 +30,10 @@ export function cliStoreOptions(io: CliIo, sandbox: boolean): StoreOptions {
   return { client: 'sqlite', filename };
 }
 
-/** The sandbox's policy in sandbox mode; else the JSON file KVCSI_POLICY names; else none (every write denied). */
-export function cliPolicy(io: CliIo, sandbox: boolean): PolicyConfigInput {
+/** The config's `policy:` section; else the sandbox's policy in sandbox mode; else the JSON file KVCSI_POLICY names; else none (every write denied). */
+export function cliPolicy(io: CliIo, sandbox: boolean, registry?: ClusterRegistry): PolicyConfigInput {
+  // The configuration file's `policy:` section wins: one file describes clusters and who may act on them.
+  if (registry?.policy !== undefined) return registry.policy;
   if (sandbox) return SANDBOX_POLICY;
   const file = io.env.KVCSI_POLICY;
   if (file === undefined || file === '') return {};
@@ -44,7 +46,7 @@ export function cliPolicy(io: CliIo, sandbox: boolean): PolicyConfigInput {
 
 export async function createCliService(options: { io: CliIo; registry: ClusterRegistry; runtime: Runtime; sandbox: boolean }): Promise<CliService> {
   const { io, registry, runtime, sandbox } = options;
-  const policy = cliPolicy(io, sandbox);
+  const policy = cliPolicy(io, sandbox, registry);
   const store = await createStore(cliStoreOptions(io, sandbox));
   const service = createKvcsiService({
     registry,
