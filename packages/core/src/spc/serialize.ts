@@ -1,4 +1,4 @@
-import { Document, Scalar, stringify, type ToStringOptions } from 'yaml';
+import { Document, Scalar, visit, type ToStringOptions } from 'yaml';
 import { SPC_API_VERSION, SPC_KIND, SPC_PROVIDER, type AzureParameters, type AzureSecretProviderClass, type KeyVaultObject, type SecretObject } from './model.js';
 
 /**
@@ -56,9 +56,23 @@ function blockLiteral(doc: Document, text: string): Scalar {
   return node;
 }
 
+/**
+ * Multi-line values other than `objects` are written double-quoted: the yaml stringifier writes a block scalar whose
+ * first line holds only spaces without an indentation indicator, and the reader then drops those spaces.
+ */
+function quoteMultilineScalars(doc: Document, keep?: Scalar): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node !== keep && typeof node.value === 'string' && node.value.includes('\n')) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+}
+
 /** One `objects` entry as its own small YAML document (a string inside the `array` list). */
 export function stringifyKeyVaultObject(object: KeyVaultObject): string {
-  return stringify(pick(object, OBJECT_ORDER), { ...DOCUMENT_OPTIONS, ...TO_STRING_OPTIONS });
+  const doc = new Document(pick(object, OBJECT_ORDER), DOCUMENT_OPTIONS);
+  quoteMultilineScalars(doc);
+  return doc.toString(TO_STRING_OPTIONS);
 }
 
 /** The `objects` parameter: `array:` with one block string per object, as the provider expects. */
@@ -98,6 +112,8 @@ export function stringifySecretProviderClass(spc: AzureSecretProviderClass): str
   const manifest = toManifest(spc);
   const doc = new Document(manifest, DOCUMENT_OPTIONS);
   const objectsText = (manifest.spec as { parameters: { objects: string } }).parameters.objects;
-  doc.setIn(['spec', 'parameters', 'objects'], blockLiteral(doc, objectsText));
+  const objectsNode = blockLiteral(doc, objectsText);
+  doc.setIn(['spec', 'parameters', 'objects'], objectsNode);
+  quoteMultilineScalars(doc, objectsNode);
   return doc.toString(TO_STRING_OPTIONS);
 }
