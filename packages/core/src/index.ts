@@ -13,3 +13,5 @@ export * from './access/index.js';
 export * from './commands/index.js';
 export * from './secrets/index.js';
 export * from './status/index.js';
+export { withDeadline } from './deadline.js';
+export type { DeadlineOptions } from './deadline.js';

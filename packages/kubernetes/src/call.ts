@@ -1,5 +1,5 @@
 import { Observable, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
-import { KvcsiError } from '@kvcsi/core';
+import { withDeadline } from '@kvcsi/core';
 import { toKvcsiError, type KubeCallContext } from './errors.js';
 
 /**
@@ -26,26 +26,11 @@ export async function callKube<T>(
   context: KubeCallContext,
   run: (options: ConfigurationOptions) => Promise<T>,
 ): Promise<T> {
-  const { signal } = budget;
-  const details = { operation: context.operation, cluster: context.cluster };
-  if (signal?.aborted) throw new KvcsiError('ABORTED', `${context.operation} on cluster ${context.cluster}: aborted before it started`, { details });
-  const timeout = AbortSignal.timeout(budget.timeoutInMs);
-  const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
-  let onAbort: (() => void) | undefined;
-  // Also race the signal: a request stuck before node-fetch sees it must not hold the caller.
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    combined.addEventListener('abort', onAbort, { once: true });
+  return withDeadline((signal) => run(withSignal(signal)), {
+    timeoutInMs: budget.timeoutInMs,
+    signal: budget.signal,
+    what: `${context.operation} on cluster ${context.cluster}`,
+    details: { operation: context.operation, cluster: context.cluster },
+    translate: (error) => toKvcsiError(error, context),
   });
-  try {
-    return await Promise.race([run(withSignal(combined)), aborted]);
-  } catch (error) {
-    if (signal?.aborted) throw new KvcsiError('ABORTED', `${context.operation} on cluster ${context.cluster}: aborted by the caller`, { details });
-    if (timeout.aborted) {
-      throw new KvcsiError('TIMEOUT', `${context.operation} on cluster ${context.cluster}: no answer within ${budget.timeoutInMs} ms`, { details: { ...details, timeoutInMs: budget.timeoutInMs } });
-    }
-    throw toKvcsiError(error, context);
-  } finally {
-    if (onAbort !== undefined) combined.removeEventListener('abort', onAbort);
-  }
 }

@@ -1,7 +1,8 @@
 import { KvcsiError } from '../errors.js';
 import { collectAppFacts, collectFacts } from './collector.js';
 import { valueOf } from './facts.js';
-import { createLimiter, withTimeout } from './gather.js';
+import { withDeadline } from '../deadline.js';
+import { createLimiter } from './gather.js';
 import { OBJECT_ID, VAULT, clusterState, event, fakeCluster, fakeVault, pod, registry, runningPod, vaultState, type CallLog } from './fakes.test.fixtures.js';
 
 const target = { kind: 'pod' as const, cluster: 'cafehyna-dev', namespace: 'defectdojo', name: 'defectdojo-7c9d' };
@@ -96,9 +97,9 @@ describe('collectAppFacts', () => {
 });
 
 describe('gather helpers', () => {
-  it('withTimeout passes an AbortSignal that fires on timeout', async () => {
+  it('withDeadline passes an AbortSignal that fires on timeout', async () => {
     let seen: AbortSignal | undefined;
-    await expect(withTimeout((signal) => { seen = signal; return new Promise(() => undefined); }, { timeoutInMs: 5, what: 'x' })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(withDeadline((signal) => { seen = signal; return new Promise(() => undefined); }, { timeoutInMs: 5, what: 'x' })).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(seen?.aborted).toBe(true);
   });
 

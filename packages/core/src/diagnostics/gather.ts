@@ -2,6 +2,7 @@
  * The collector's plumbing: bounded concurrency, a timeout per source, cancellation, memoised calls (a source asked
  * for twice is read once), and failures turned into unknown facts with their reason.
  */
+import { withDeadline } from '../deadline.js';
 import { KvcsiError } from '../errors.js';
 import { known, unknown, type Fact, type UnknownFact } from './facts.js';
 import { redact } from './redact.js';
@@ -44,32 +45,6 @@ export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Pro
   };
 }
 
-/** Runs `call` with its own AbortSignal, rejecting with TIMEOUT or ABORTED even if the callee ignores the signal. */
-export async function withTimeout<T>(call: (signal: AbortSignal) => Promise<T>, options: { timeoutInMs: number; signal?: AbortSignal; what: string }): Promise<T> {
-  if (options.signal?.aborted) throw new KvcsiError('ABORTED', `${options.what}: the diagnosis was cancelled`);
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new KvcsiError('TIMEOUT', `${options.what}: no answer within ${options.timeoutInMs} ms`);
-      controller.abort(error);
-      reject(error);
-    }, options.timeoutInMs);
-    onAbort = () => {
-      const error = new KvcsiError('ABORTED', `${options.what}: the diagnosis was cancelled`);
-      controller.abort(error);
-      reject(error);
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([call(controller.signal), guard]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
-  }
-}
 
 function reasonOf(error: unknown): { reason: string; code?: KvcsiError['code'] } {
   if (KvcsiError.is(error)) return { reason: redact(`${error.code}: ${error.message}`), code: error.code };
@@ -93,9 +68,7 @@ export function createGatherer(options: { concurrency: number; timeoutsInMs: Tim
       if (existing) return existing as Promise<Fact<T>>;
       const promise = limit(() => {
         calls++;
-        const timeoutOptions: { timeoutInMs: number; signal?: AbortSignal; what: string } = { timeoutInMs: options.timeoutsInMs[kind], what: source };
-        if (options.signal) timeoutOptions.signal = options.signal;
-        return withTimeout(call, timeoutOptions);
+        return withDeadline(call, { timeoutInMs: options.timeoutsInMs[kind], signal: options.signal, what: source });
       }).then(
         (value) => known(value),
         (error: unknown) => {

@@ -13,7 +13,7 @@ export { DEFAULT_ANALYZERS, analyzeApp, closestNames } from './analyzers/index.j
 export type { Analyzer } from './analyzers/index.js';
 export { collectFacts, collectAppFacts } from './collector.js';
 export type { CollectOptions, CollectResult } from './collector.js';
-export { DEFAULT_TIMEOUTS_IN_MS, withTimeout, createLimiter } from './gather.js';
+export { DEFAULT_TIMEOUTS_IN_MS, createLimiter } from './gather.js';
 export type { Timeouts } from './gather.js';
 export { rankFindings, mergeFindings, score as findingScore } from './rank.js';
 export { diagnose, explain, analyzePod, analyzeAppFacts } from './report.js';
