@@ -1,19 +1,11 @@
-import { toStoredInstant, type AuditEvent, type AuditLog, type AuditQuery, type CallOptions } from '@kvcsi/core';
+import { toStoredInstant, type AuditEvent, type AuditLog, type AuditQuery } from '@kvcsi/core';
 import type { Knex } from 'knex';
-import { throwIfAborted, toStoreError } from './errors.js';
+import { runStoreOperation } from './errors.js';
 import { AUDIT_TABLE } from './tables.js';
 
 /** Append and query only: this module has no UPDATE or DELETE, and database triggers refuse them too. */
 export function createKnexAuditLog(knex: Knex): AuditLog {
-  const run = async <T>(operation: string, options: CallOptions, work: () => Promise<T>): Promise<T> => {
-    throwIfAborted(options.signal, operation);
-    try {
-      return await work();
-    } catch (error) {
-      throw toStoreError(error, operation);
-    }
-  };
-
+  const run = runStoreOperation;
   return {
     append: (event: AuditEvent, options = {}) => run('append audit event', options, async () => {
       await knex(AUDIT_TABLE).insert({

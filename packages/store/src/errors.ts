@@ -1,4 +1,4 @@
-import { KvcsiError } from '@kvcsi/core';
+import { KvcsiError, type CallOptions } from '@kvcsi/core';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006']);
 const AUTH_CODES = new Set(['28P01', '28000']);
@@ -33,4 +33,14 @@ export function toStoreError(error: unknown, operation: string): KvcsiError {
 
 export function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
   if (signal?.aborted) throw new KvcsiError('ABORTED', `store: ${operation} was aborted`);
+}
+
+/** Runs one store operation: refuses to start once aborted, and turns database errors into KvcsiErrors. */
+export async function runStoreOperation<T>(operation: string, options: CallOptions, work: () => Promise<T>): Promise<T> {
+  throwIfAborted(options.signal, operation);
+  try {
+    return await work();
+  } catch (error) {
+    throw toStoreError(error, operation);
+  }
 }

@@ -1,6 +1,6 @@
-import { assertValidTransition, KvcsiError, type AccessRequest, type CallOptions, type ListRequestsOptions, type RequestExpectation, type RequestStore } from '@kvcsi/core';
+import { assertValidTransition, KvcsiError, type AccessRequest, type ListRequestsOptions, type RequestExpectation, type RequestStore } from '@kvcsi/core';
 import type { Knex } from 'knex';
-import { isUniqueViolation, throwIfAborted, toStoreError } from './errors.js';
+import { isUniqueViolation, runStoreOperation } from './errors.js';
 import { REQUESTS_TABLE } from './tables.js';
 
 interface RequestRow {
@@ -41,15 +41,7 @@ function fromRow(row: Pick<RequestRow, 'document'>): AccessRequest {
 }
 
 export function createKnexRequestStore(knex: Knex): RequestStore {
-  const run = async <T>(operation: string, options: CallOptions, work: () => Promise<T>): Promise<T> => {
-    throwIfAborted(options.signal, operation);
-    try {
-      return await work();
-    } catch (error) {
-      throw toStoreError(error, operation);
-    }
-  };
-
+  const run = runStoreOperation;
   return {
     createRequest: (request, options = {}) => run('create request', options, async () => {
       try {
