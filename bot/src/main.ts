@@ -3,7 +3,8 @@
  *
  * Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL (another Web API
  * base URL), PORT (default 3000), KVCSI_CONFIG (registry + policy + slack sections), KVCSI_SANDBOX=1 (run over the
- * embedded sandbox), KVCSI_SANDBOX_URL (a sandbox served by `npm run sandbox`), KVCSI_SANDBOX_STATE, KVCSI_DATABASE_URL, LOG_LEVEL (debug|info|warn|error).
+ * embedded sandbox), KVCSI_SANDBOX_URL (a sandbox served by `npm run sandbox`), KVCSI_SANDBOX_STATE, KVCSI_DATABASE_URL, LOG_LEVEL (debug|info|warn|error),
+ * KVCSI_SERVICE_IN (`worker`, the default: the service runs in a worker thread; `process`: on the bot's own event loop).
  */
 import { readFileSync } from 'node:fs';
 import { KvcsiError, parseRegistryConfig, resolveConfigPath, type PolicyConfigInput } from '@kvcsi/core';
@@ -12,7 +13,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { createKvcsiBot } from './app.js';
 import { SANDBOX_SLACK_CONFIG, parseSlackConfig, splitConfigText, type SlackConfig } from './config.js';
 import { SecretScrubber, createBotLogger } from './logger.js';
-import { createBotService } from './wiring.js';
+import { serviceEnvironment, startBotBackend, type ServiceLocation } from './backend.js';
 
 function flag(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
@@ -51,15 +52,24 @@ function splitConfigRest(text: string): Record<string, unknown> {
   return (parseYaml(text) ?? {}) as Record<string, unknown>;
 }
 
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+function serviceLocationOf(value: string | undefined): ServiceLocation {
+  if (value === undefined || value === '' || value === 'worker') return 'worker';
+  if (value === 'process') return 'process';
+  throw new KvcsiError('CONFIG_INVALID', `KVCSI_SERVICE_IN must be worker or process, not ${JSON.stringify(value)}`, { field: 'KVCSI_SERVICE_IN' });
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env, options: { serviceIn?: ServiceLocation } = {}): Promise<void> {
   const scrubber = new SecretScrubber();
   const logger = createBotLogger({ level: logLevelOf(env.LOG_LEVEL), scrubber });
   const sandboxUrl = env.KVCSI_SANDBOX_URL || undefined;
   const sandbox = flag(env.KVCSI_SANDBOX) || sandboxUrl !== undefined;
   const configuration = loadBotConfiguration(env, sandbox);
   const registry = parseRegistryConfig(configuration.registryText, configuration.source);
-  const backend = await createBotService({
-    registry,
+  const serviceIn = options.serviceIn ?? serviceLocationOf(env.KVCSI_SERVICE_IN);
+  const backend = await startBotBackend({
+    serviceIn,
+    registryText: configuration.registryText,
+    registrySource: configuration.source,
     slack: configuration.slack,
     ...(configuration.policy ? { policy: configuration.policy } : {}),
     ...(sandbox
@@ -67,7 +77,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       : {}),
     ...(env.KVCSI_DATABASE_URL ? { databaseUrl: env.KVCSI_DATABASE_URL } : {}),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    env,
+    env: serviceEnvironment(env),
+    logger,
+    // Without its service the bot can only fail every command: stop, and let the orchestrator start a new one.
+    onWorkerExit: (exitCode) => {
+      logger.error({ exitCode }, 'the kvcsi service worker stopped; exiting');
+      process.exit(1);
+    },
   });
   const bot = createKvcsiBot({
     service: backend.service,
@@ -81,7 +97,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     scrubber,
   });
   const { port } = await bot.start(Number(env.PORT ?? 3000));
-  logger.info({ transport: configuration.slack.transport, port, sandbox, config: configuration.source }, 'kvcsi bot started');
+  logger.info({ transport: configuration.slack.transport, port, sandbox, serviceIn, config: configuration.source }, 'kvcsi bot started');
   const shutdown = (signal: string): void => {
     logger.info(`${signal}: stopping`);
     void bot.stop().then(() => backend.close()).finally(() => process.exit(0));

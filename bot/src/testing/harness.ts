@@ -4,11 +4,13 @@
  */
 import { EXAMPLE_CONFIG_PATH, parseRegistryConfig } from '@kvcsi/core';
 import { LogLevel } from '@slack/bolt';
+import { http, passthrough } from 'msw';
+import { setupServer } from 'msw/node';
 import { readFileSync } from 'node:fs';
 import { createKvcsiBot, type KvcsiBot } from '../app.js';
 import { SANDBOX_SLACK_CONFIG, parseSlackConfig, type SlackConfig, type SlackConfigInput } from '../config.js';
 import { SecretScrubber, createBotLogger } from '../logger.js';
-import { createBotService, type BotService } from '../wiring.js';
+import { startBotBackend, type BotBackend, type ServiceLocation } from '../backend.js';
 import { FakeSlack, type RecordedCall } from './fake-slack.js';
 import { buttonClickBody, sign, slashCommandBody, viewSubmissionBody, type ButtonClickInput, type ViewSubmissionInput } from './payloads.js';
 
@@ -19,7 +21,8 @@ export interface BotHarness {
   url: string;
   fake: FakeSlack;
   bot: KvcsiBot;
-  backend: BotService;
+  /** `backend.sandbox` (the sandbox's state) is there when the service runs in this process. */
+  backend: BotBackend;
   config: SlackConfig;
   /** JSON log lines the bot wrote. */
   logLines: string[];
@@ -36,14 +39,44 @@ export function isFinalResponse(call: RecordedCall): boolean {
   return call.method === 'response_url' && (call.args.replace_original === true || call.args.response_type === 'in_channel');
 }
 
-export async function startBotHarness(options: { slack?: SlackConfigInput; logLevel?: LogLevel; /** A sandbox served by another process. */ sandboxUrl?: string } = {}): Promise<BotHarness> {
-  const registry = parseRegistryConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'), EXAMPLE_CONFIG_PATH);
+export interface BotHarnessOptions {
+  slack?: SlackConfigInput;
+  logLevel?: LogLevel;
+  /** A sandbox served by another process. */
+  sandboxUrl?: string;
+  /** `process` (default): the service and the sandbox share this event loop, and `backend.sandbox` is readable. `worker`: as the running bot. */
+  serviceIn?: ServiceLocation;
+}
+
+/** The fake Slack's msw handlers on this thread, for a service (and its msw) in a worker; localhost passes (the harness posts to the bot). */
+function listenFakeSlack(fake: FakeSlack): { close(): void } {
+  const server = setupServer(http.all(/^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//, () => passthrough()), ...fake.handlers);
+  server.listen({ onUnhandledRequest: 'error' });
+  return server;
+}
+
+export async function startBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
+  const configText = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8');
+  const registry = parseRegistryConfig(configText, EXAMPLE_CONFIG_PATH);
   const config = parseSlackConfig(options.slack ?? SANDBOX_SLACK_CONFIG);
   const fake = new FakeSlack();
-  const backend = await createBotService({ registry, slack: config, sandbox: options.sandboxUrl === undefined ? { stateFile: false } : { url: options.sandboxUrl }, extraHandlers: fake.handlers });
+  const serviceIn = options.serviceIn ?? 'process';
   const logLines: string[] = [];
   const scrubber = new SecretScrubber();
   const logger = createBotLogger({ level: options.logLevel ?? LogLevel.INFO, scrubber, destination: { write: (line: string) => void logLines.push(line) } });
+  const fakeSlackServer = serviceIn === 'worker' ? listenFakeSlack(fake) : undefined;
+  const backend = await startBotBackend({
+    serviceIn,
+    registryText: configText,
+    registrySource: EXAMPLE_CONFIG_PATH,
+    slack: config,
+    sandbox: options.sandboxUrl === undefined ? { stateFile: false } : { url: options.sandboxUrl },
+    extraHandlers: fake.handlers,
+    logger,
+  }).catch((error: unknown) => {
+    fakeSlackServer?.close();
+    throw error;
+  });
   const bot = createKvcsiBot({ service: backend.service, registry, config, botToken: HARNESS_BOT_TOKEN, signingSecret: HARNESS_SIGNING_SECRET, logger, scrubber });
   const { port } = await bot.start(0);
   const url = `http://127.0.0.1:${port}`;
@@ -72,6 +105,7 @@ export async function startBotHarness(options: { slack?: SlackConfigInput; logLe
     async close() {
       await bot.stop();
       await backend.close();
+      fakeSlackServer?.close();
     },
   };
 }

@@ -1,0 +1,37 @@
+/**
+ * The service worker's entry (worker_threads): builds the KvcsiService as `createBotService` does (the Azure and
+ * Kubernetes SDKs, msw for the sandbox, the store) from the options in `workerData`, then answers the main
+ * thread's calls, so that the bot's event loop only receives and acknowledges Slack's requests.
+ */
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parseRegistryConfig } from '@kvcsi/core';
+import { createBotService, type BotService } from '../wiring.js';
+import { toWireError, type FromWorker, type ServiceWorkerOptions } from './protocol.js';
+import { answerCalls } from './serve-calls.js';
+
+async function build(options: ServiceWorkerOptions): Promise<BotService> {
+  const registry = parseRegistryConfig(options.registryText, options.registrySource);
+  return createBotService({
+    registry,
+    slack: options.slack,
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    env: options.env ?? process.env,
+  });
+}
+
+async function serveService(port: MessagePort, options: ServiceWorkerOptions): Promise<void> {
+  let backend: BotService;
+  try {
+    backend = await build(options);
+  } catch (error) {
+    port.postMessage({ type: 'failed', error: toWireError(error) } satisfies FromWorker);
+    return;
+  }
+  answerCalls(port, backend);
+}
+
+const options = (workerData as { kvcsiServiceWorker?: ServiceWorkerOptions } | undefined)?.kvcsiServiceWorker;
+if (!isMainThread && parentPort && options) void serveService(parentPort, options);
