@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { policyConfigSchema } from '../policy/schema.js';
+import { GUID_PATTERN } from '../spc/names.js';
 import { TIERS } from './tiers.js';
 
 /** Key Vault names: 3–24 characters, letters, digits and dashes, starting with a letter, no `--`, not ending in `-`. */
 export const KEY_VAULT_NAME_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Cluster names double as directory names in the GitOps tree and as Kubernetes-ish identifiers. */
 const CLUSTER_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
