@@ -4,7 +4,7 @@ export type { Finding, FindingAction, FindingActionKind, FindingInput, Severity,
 export { redact, redactEvidence, REDACTED } from './redact.js';
 export { classifyText, classifyRecord, SIGNATURES, SIGNATURES_BY_ID, extractFields, innermostSegment, splitRecords } from './signatures/index.js';
 export type { Match, MatchFields, Signature, Family, TextRecord } from './signatures/index.js';
-export { signalsOf, describeSignal } from './signals.js';
+export { signalsOf, describeSignal, describeOrigin } from './signals.js';
 export type { Signal, SignalOrigin } from './signals.js';
 export { viewSecretProviderClass } from './spc-view.js';
 export type { SpcView, ObjectView, IdentityMode as ProviderIdentityMode } from './spc-view.js';

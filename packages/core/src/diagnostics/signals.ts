@@ -66,13 +66,16 @@ export function signalsWithId(facts: PodFacts, ...ids: string[]): Signal[] {
 }
 
 /** Evidence line for a signal: where it was seen, then the redacted excerpt. */
-export function describeSignal(signal: Signal): string {
+/** Where a signal was read: `event Warning FailedMount (x5)`, `provider log (pod)`, or the pasted text's label. */
+export function describeOrigin(signal: Signal): string {
   const origin = signal.origin;
-  const where =
-    origin.kind === 'event'
-      ? `event ${origin.type ?? ''} ${origin.reason ?? ''}${origin.count && origin.count > 1 ? ` (x${origin.count})` : ''}`.replace(/\s+/g, ' ').trim()
-      : origin.kind === 'log'
-        ? `${origin.component} log (${origin.pod})`
-        : origin.label;
-  return `${where}: ${signal.excerpt}`;
+  return origin.kind === 'event'
+    ? `event ${origin.type ?? ''} ${origin.reason ?? ''}${origin.count && origin.count > 1 ? ` (x${origin.count})` : ''}`.replace(/\s+/g, ' ').trim()
+    : origin.kind === 'log'
+      ? `${origin.component} log (${origin.pod})`
+      : origin.label;
+}
+
+export function describeSignal(signal: Signal): string {
+  return `${describeOrigin(signal)}: ${signal.excerpt}`;
 }

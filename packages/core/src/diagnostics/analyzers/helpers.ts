@@ -1,7 +1,7 @@
 import { podSubject } from '../context.js';
 import type { PodFacts } from '../facts.js';
 import { finding, type Finding, type FindingInput } from '../finding.js';
-import { describeSignal, signalsOf, type Signal } from '../signals.js';
+import { describeOrigin, describeSignal, signalsOf, type Signal } from '../signals.js';
 
 /** An analyzer: a pure function from the facts of one pod to findings. */
 export type Analyzer = (facts: PodFacts) => Finding[];
@@ -12,8 +12,23 @@ export function signalGroups(facts: PodFacts, ids: readonly string[]): { id: str
   return ids.map((id) => ({ id, signals: signals.filter((signal) => signal.id === id) })).filter((group) => group.signals.length > 0);
 }
 
+/**
+ * Evidence lines for signals: one error seen in the event, the provider log and the driver log is quoted once, with
+ * the other places named, so the reader is not handed the same text three times.
+ */
 export function evidenceOf(signals: readonly Signal[], limit = 3): string[] {
-  return signals.slice(0, limit).map(describeSignal);
+  const groups: { first: Signal; key: string; others: Signal[] }[] = [];
+  for (const signal of signals) {
+    // The same failure as each component words it: same signature, object, vault, status and codes.
+    const { objectType, objectName, vault, status, errorCode, innerCode, aadsts } = signal.fields;
+    const key = JSON.stringify([signal.id, objectType, objectName, vault, status, errorCode, innerCode, aadsts]);
+    const group = groups.find((candidate) => candidate.key === key);
+    if (group) group.others.push(signal);
+    else groups.push({ first: signal, key, others: [] });
+  }
+  return groups.slice(0, limit).map(({ first, others }) =>
+    others.length === 0 ? describeSignal(first) : `${describeOrigin(first)} (the same error in ${[...new Set(others.map(describeOrigin))].join(', ')}): ${first.excerpt}`,
+  );
 }
 
 /** The first defined value of a field across signals. */
