@@ -11,7 +11,7 @@ const esmOnly = [
 const workspacePackages = {
   core: 'packages/core', sandbox: 'packages/sandbox', cli: 'packages/cli',
   azure: 'packages/azure', kubernetes: 'packages/kubernetes', store: 'packages/store',
-  runtime: 'packages/runtime', bot: 'bot',
+  runtime: 'packages/runtime', bot: 'bot', console: 'console',
   'backstage-plugin-common': 'plugins/kvcsi-common', 'backstage-plugin-backend': 'plugins/kvcsi-backend',
 };
 

@@ -1,0 +1,170 @@
+/**
+ * The Slack Web API methods the bot calls, answered from the console's workspace. Requests arrive as Slack gets
+ * them (form-encoded with JSON-string fields, or JSON) with the bot token; answers are `{ ok: true, … }` or
+ * `{ ok: false, error }` with HTTP 200, as Slack answers.
+ */
+import { KvcsiError } from '@kvcsi/core';
+import { BOT_USER, TEAM, userById } from './directory.js';
+import { slackError, type ConsoleFile, type Json, type OpenView, type Workspace } from './workspace.js';
+
+export interface WebApiContext {
+  workspace: Workspace;
+  botToken: string;
+  /** The console's own base URL, for upload URLs (`http://127.0.0.1:3000`). */
+  baseUrl: string;
+}
+
+function parseMaybeJson(value: string): unknown {
+  const trimmed = value.trim();
+  if (!(trimmed.startsWith('{') || trimmed.startsWith('['))) return value;
+  try {
+    return JSON.parse(trimmed) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** The arguments of a Web API call, whatever encoding the client chose. */
+export function parseWebApiArgs(contentType: string, body: string): Json {
+  if (contentType.includes('application/json')) {
+    const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : {};
+  }
+  const args: Json = {};
+  for (const [key, value] of new URLSearchParams(body)) args[key] = parseMaybeJson(value);
+  return args;
+}
+
+function text(args: Json, name: string): string | undefined {
+  const value = args[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function requireText(args: Json, name: string): string {
+  const value = text(args, name);
+  if (value === undefined) throw slackError('invalid_arguments', `${name} is required`);
+  return value;
+}
+
+function blocksOf(args: Json): Json[] | undefined {
+  const blocks = args.blocks;
+  if (blocks === undefined || blocks === '') return undefined;
+  if (!Array.isArray(blocks)) throw slackError('invalid_blocks', 'blocks must be an array');
+  return blocks as Json[];
+}
+
+function viewOf(args: Json): Json {
+  const view = args.view;
+  if (!view || typeof view !== 'object' || Array.isArray(view)) throw slackError('invalid_arguments', 'view is required');
+  return view as Json;
+}
+
+function describeView(opened: OpenView): Json {
+  return { ...opened.view, id: opened.id, hash: opened.hash, team_id: TEAM.id, app_id: 'A0KVCSI', bot_id: 'B0KVCSI' };
+}
+
+function describeFile(file: ConsoleFile): Json {
+  return { id: file.id, name: file.name, title: file.title, size: file.size };
+}
+
+function userInfo(id: string): Json {
+  const user = userById(id);
+  if (!user) throw slackError('user_not_found', `no such user: ${id}`);
+  return { id: user.id, team_id: TEAM.id, name: user.handle, real_name: user.name, is_bot: user.isBot === true, profile: { display_name: user.name, real_name: user.name } };
+}
+
+type Method = (args: Json, context: WebApiContext) => Json;
+
+const METHODS: Record<string, Method> = {
+  'api.test': (args) => ({ args }),
+  'auth.test': () => ({ url: `https://${TEAM.domain}.slack.com/`, team: 'kvcsi sandbox', user: BOT_USER.handle, team_id: TEAM.id, user_id: BOT_USER.id, bot_id: 'B0KVCSI' }),
+
+  'chat.postMessage': (args, { workspace }) => {
+    const blocks = blocksOf(args);
+    const message = workspace.post({ channel: requireText(args, 'channel'), author: BOT_USER.id, ...(text(args, 'text') ? { text: text(args, 'text') } : {}), ...(blocks ? { blocks } : {}) });
+    return { channel: message.channel, ts: message.ts, message: { type: 'message', user: BOT_USER.id, text: message.text, ts: message.ts, ...(blocks ? { blocks } : {}) } };
+  },
+  'chat.postEphemeral': (args, { workspace }) => {
+    const user = requireText(args, 'user');
+    if (!userById(user)) throw slackError('user_not_in_channel', `no such user: ${user}`);
+    const blocks = blocksOf(args);
+    const message = workspace.post({ channel: requireText(args, 'channel'), author: BOT_USER.id, visibleTo: user, ...(text(args, 'text') ? { text: text(args, 'text') } : {}), ...(blocks ? { blocks } : {}) });
+    return { message_ts: message.ts };
+  },
+  'chat.update': (args, { workspace }) => {
+    const message = workspace.messageAt(requireText(args, 'channel'), requireText(args, 'ts'));
+    if (message.author !== BOT_USER.id) throw slackError('cant_update_message', 'the bot can only update its own messages');
+    const blocks = blocksOf(args);
+    workspace.replace(message, { ...(args.text !== undefined ? { text: String(args.text) } : {}), ...(blocks ? { blocks } : {}) });
+    return { channel: message.channel, ts: message.ts, text: message.text };
+  },
+  'chat.delete': (args, { workspace }) => {
+    const message = workspace.messageAt(requireText(args, 'channel'), requireText(args, 'ts'));
+    if (message.author !== BOT_USER.id) throw slackError('cant_delete_message', 'the bot can only delete its own messages');
+    workspace.remove(message);
+    return { channel: message.channel, ts: message.ts };
+  },
+
+  'conversations.open': (args, { workspace }) => {
+    const users = requireText(args, 'users').split(',').map((user) => user.trim()).filter((user) => user !== BOT_USER.id);
+    if (users.length !== 1) throw slackError('not_enough_users', 'the console opens DMs between the bot and one person');
+    return { channel: { id: workspace.openDm(users[0] as string).id } };
+  },
+  'conversations.info': (args, { workspace }) => {
+    const conversation = workspace.resolveChannel(requireText(args, 'channel'));
+    return { channel: { id: conversation.id, name: conversation.name, is_channel: conversation.kind === 'channel', is_im: conversation.kind === 'dm', ...(conversation.member ? { user: conversation.member } : {}) } };
+  },
+  'users.info': (args) => ({ user: userInfo(requireText(args, 'user')) }),
+
+  'views.open': (args, { workspace }) => {
+    const userId = workspace.useTrigger(requireText(args, 'trigger_id'));
+    return { view: describeView(workspace.openView(userId, viewOf(args))) };
+  },
+  'views.push': (args, { workspace }) => {
+    const userId = workspace.useTrigger(requireText(args, 'trigger_id'));
+    return { view: describeView(workspace.openView(userId, viewOf(args), { push: true })) };
+  },
+  'views.update': (args, { workspace }) => {
+    const viewId = text(args, 'view_id');
+    if (!viewId) throw slackError('invalid_arguments', 'the console updates views by view_id');
+    return { view: describeView(workspace.updateView(viewId, viewOf(args), text(args, 'hash'))) };
+  },
+
+  'files.getUploadURLExternal': (args, { workspace, baseUrl }) => {
+    const length = Number(args.length);
+    if (!Number.isInteger(length) || length < 0) throw slackError('invalid_arguments', 'length must be the file size in bytes');
+    const file = workspace.reserveFile(requireText(args, 'filename'), length);
+    return { upload_url: `${baseUrl}/upload/${file.id}`, file_id: file.id };
+  },
+  'files.completeUploadExternal': (args, { workspace }) => {
+    const files = args.files;
+    if (!Array.isArray(files) || files.length === 0) throw slackError('invalid_arguments', 'files must be a non-empty array');
+    const channel = text(args, 'channel_id') ?? text(args, 'channels');
+    const comment = text(args, 'initial_comment');
+    const completed = workspace.completeUpload({
+      files: files as { id: string; title?: string }[],
+      author: BOT_USER.id,
+      ...(channel ? { channel } : {}),
+      ...(comment ? { initialComment: comment } : {}),
+    });
+    return { files: completed.map(describeFile) };
+  },
+};
+
+export const SUPPORTED_METHODS: readonly string[] = Object.keys(METHODS);
+
+/** One Web API call: checks the token, runs the method, and answers as Slack does (errors included). */
+export function callWebApi(method: string, args: Json, authorization: string | undefined, context: WebApiContext): Json {
+  const token = authorization?.replace(/^Bearer\s+/i, '') ?? (typeof args.token === 'string' ? args.token : undefined);
+  if (!token) return { ok: false, error: 'not_authed' };
+  if (token !== context.botToken) return { ok: false, error: 'invalid_auth' };
+  const run = METHODS[method];
+  if (!run) return { ok: false, error: 'unknown_method' };
+  try {
+    return { ok: true, ...run(args, context) };
+  } catch (error) {
+    const slack = error instanceof KvcsiError ? error.details?.slackError : undefined;
+    if (typeof slack === 'string') return { ok: false, error: slack };
+    return { ok: false, error: 'internal_error' };
+  }
+}
