@@ -133,9 +133,7 @@ export async function startStack(options: StartOptions, hooks: StackHooks = {}):
 
     const bot = startService({
       name: 'bot', command: process.execPath, cwd: root, log,
-      // Workaround: with KVCSI_SANDBOX_URL, loading Bolt before the runtime leaves Entra token requests failing
-      // (MSAL network_error) in the bot; loading the runtime first avoids it. To be fixed in bot/runtime.
-      args: ['--require', path.join(root, 'packages/runtime/dist/index.js'), path.join(root, 'bot/dist/main.js')],
+      args: [path.join(root, 'bot/dist/main.js')],
       env: {
         ...process.env,
         SLACK_BOT_TOKEN: botToken,

@@ -12,7 +12,10 @@ export function createRemoteSandboxHandlers(baseUrl: string): RequestHandler[] {
   return [
     http.all(SANDBOX_HOST_PATTERN, async ({ request }) => {
       const original = new URL(request.url);
-      const headers = new Headers(request.headers);
+      const headers = new Headers();
+      request.headers.forEach((value, name) => {
+        if (!UNFORWARDED_HEADERS.has(name)) headers.set(name, value);
+      });
       headers.set(ORIGINAL_URL_HEADER, request.url);
       const method = request.method;
       const body = method === 'GET' || method === 'HEAD' ? undefined : await request.arrayBuffer();
@@ -29,7 +32,13 @@ export function createRemoteSandboxHandlers(baseUrl: string): RequestHandler[] {
       answer.headers.forEach((value, name) => {
         if (!UNFORWARDED_HEADERS.has(name)) outgoing.set(name, value);
       });
-      return new HttpResponse(answer.body, { status: answer.status, statusText: answer.statusText, headers: outgoing });
+      // A watch (or a followed log) streams; anything else is read whole and sent with its length, so a keep-alive
+      // client knows where the answer ends.
+      const streaming = original.searchParams.get('watch') === 'true' || original.searchParams.get('follow') === 'true';
+      if (streaming) return new HttpResponse(answer.body, { status: answer.status, statusText: answer.statusText, headers: outgoing });
+      const whole = await answer.arrayBuffer();
+      outgoing.set('content-length', String(whole.byteLength));
+      return new HttpResponse(whole, { status: answer.status, statusText: answer.statusText, headers: outgoing });
     }),
   ];
 }

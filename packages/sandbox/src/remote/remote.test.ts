@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { createSandbox } from '../sandbox.js';
-import { createSandboxKubeconfig } from '../kubernetes/kubeconfig.js';
+import { createSandboxKubeconfig, sandboxKubeToken } from '../kubernetes/kubeconfig.js';
 import { kubeletCredential, operatorCredential } from '../azure/sdkTestHelpers.js';
 import { listenRemoteSandbox } from './client.js';
 import { startSandboxHttpServer, type SandboxHttpServer } from './server.js';
@@ -57,6 +57,24 @@ describe('the remote sandbox', () => {
     while (events.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     request.abort();
     expect(events[0]).toBe('ADDED');
+  });
+
+  it('forwards node https requests that carry hop-by-hop headers (as MSAL sends its token requests)', async () => {
+    const https = await import('node:https');
+    const body = await new Promise<string>((resolve, reject) => {
+      const request = https.request(
+        'https://cafehyna-dev.sandbox.azmk8s.io/api/v1/namespaces',
+        { headers: { connection: 'keep-alive', 'keep-alive': 'timeout=5', authorization: `Bearer ${sandboxKubeToken('cafehyna-dev')}` } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve(`${response.statusCode} ${text}`));
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect(body).toMatch(/^200 .*"kind":"NamespaceList"/);
   });
 
   it('serves the admin endpoints: health, clock, reset', async () => {
