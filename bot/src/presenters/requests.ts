@@ -47,7 +47,9 @@ export function actionResultMessage(verb: 'grant' | 'revoke', result: ActionResu
     blocks.push(context(`Request ${code(request.id)} waits for an approver${where}. You will get a DM when it is decided.`));
   }
   if (plan) blocks.push(...planBlocks(plan));
-  if (outcome.warnings.length > 0) blocks.push(context(...outcome.warnings.slice(0, 5).map((warning) => `:warning: ${escapeMrkdwn(warning)}`)));
+  // The plan's card already carries its warnings; say only what the outcome adds.
+  const newWarnings = outcome.warnings.filter((warning) => !plan?.warnings.includes(warning));
+  if (newWarnings.length > 0) blocks.push(context(...newWarnings.slice(0, 5).map((warning) => `:warning: ${escapeMrkdwn(warning)}`)));
   if (outcome.error) blocks.push(section(`:x: ${code(outcome.error.code)} ${escapeMrkdwn(outcome.error.message)}`));
   if (outcome.correlationId) blocks.push(context(`Azure correlation id ${code(outcome.correlationId)}`));
   return { text: `${title}: ${outcome.message}`, blocks: capBlocks(blocks) };
