@@ -1,1 +1,1 @@
-module.exports = require('../../jest.preset.js')(__dirname, { passWithNoTests: true });
+module.exports = require('../../jest.preset.js')(__dirname);

@@ -1,0 +1,47 @@
+/** app-config schema of @kvcsi/backstage-plugin-backend (`configSchema` in package.json). */
+export interface Config {
+  kvcsi?: {
+    /**
+     * The cluster registry, in the same format as the CLI's and the bot's kvcsi.yaml (tenantId, clusters[], policy…).
+     * @visibility backend
+     */
+    registry?: object;
+    /**
+     * A kvcsi.yaml to read instead of `registry`; else KVCSI_CONFIG, ./kvcsi.yaml, or the shipped example.
+     * @visibility backend
+     */
+    registryFile?: string;
+    /**
+     * Requests and audit: the bot's database (`postgres://…`, `sqlite:<path>`), so an approval in Slack shows here.
+     * Absent: the plugin's own Backstage database.
+     * @visibility secret
+     */
+    store?: string;
+    /**
+     * Who may request and approve (the registry's `policy` format); else the registry's `policy`; else writes are denied.
+     * @visibility backend
+     */
+    policy?: object;
+    /**
+     * Run against the embedded sandbox instead of Azure and real clusters (development only).
+     * @visibility backend
+     */
+    sandbox?: boolean | { scenario?: string; faults?: object };
+    /**
+     * How often the bindings index is refreshed (default every 5 minutes, 4 minutes timeout).
+     * @visibility backend
+     */
+    refresh?: {
+      frequency?: { minutes?: number; seconds?: number; hours?: number } | string;
+      timeout?: { minutes?: number; seconds?: number; hours?: number } | string;
+      initialDelay?: { minutes?: number; seconds?: number } | string;
+    };
+    index?: {
+      /**
+       * List SecretProviderClassPodStatuses per namespace (mountedBy, synced). Default true.
+       * @visibility backend
+       */
+      podStatuses?: boolean;
+    };
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The `kvcsi:` section of app-config. The registry is the CLI's and the bot's (same format: inline under
+ * `kvcsi.registry`, or a file), and `kvcsi.store` the same database string as theirs, so a request approved in Slack
+ * is the request this plugin shows.
+ */
+import { readSchedulerServiceTaskScheduleDefinitionFromConfig, type RootConfigService, type SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import { loadRegistry, parseRegistryConfig, type ClusterRegistry, type PolicyConfigInput } from '@kvcsi/core';
+import type { SandboxModeOptions } from '@kvcsi/runtime';
+
+export interface KvcsiPluginConfig {
+  registry: ClusterRegistry;
+  /** `postgres://…`, `sqlite:<path>` or a path; undefined → the plugin's own Backstage database. */
+  store?: string;
+  /** Run against the embedded sandbox (its scenario) instead of Azure and real clusters. */
+  sandbox?: Pick<SandboxModeOptions, 'scenario' | 'faults'>;
+  policy: PolicyConfigInput;
+  refresh: SchedulerServiceTaskScheduleDefinition;
+  /** List SecretProviderClassPodStatuses (mountedBy, synced); default true. */
+  podStatuses: boolean;
+}
+
+export const DEFAULT_REFRESH: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { minutes: 5 },
+  timeout: { minutes: 4 },
+  initialDelay: { seconds: 0 },
+};
+
+/** `{ scenario?, faults? }`; the sandbox validates the faults itself. */
+function sandboxOptions(section: Record<string, unknown>): Pick<SandboxModeOptions, 'scenario' | 'faults'> {
+  return {
+    ...(typeof section.scenario === 'string' ? { scenario: section.scenario } : {}),
+    ...(section.faults !== undefined ? { faults: section.faults as SandboxModeOptions['faults'] } : {}),
+  };
+}
+
+export function readKvcsiConfig(rootConfig: RootConfigService): KvcsiPluginConfig {
+  const config = rootConfig.getOptionalConfig('kvcsi');
+  const inline = config?.getOptional('registry');
+  const registryFile = config?.getOptionalString('registryFile');
+  const registry = inline !== undefined
+    // JSON is YAML: one parser, one set of error messages for every front end.
+    ? parseRegistryConfig(JSON.stringify(inline), 'app-config kvcsi.registry')
+    : loadRegistry(registryFile !== undefined ? { explicitPath: registryFile } : {});
+  const sandbox = config?.getOptional('sandbox');
+  const refreshConfig = config?.getOptionalConfig('refresh');
+  const policy = config?.getOptional('policy') as PolicyConfigInput | undefined;
+  const store = config?.getOptionalString('store');
+  return {
+    registry,
+    ...(store !== undefined && store.trim() !== '' ? { store } : {}),
+    ...(sandbox === true ? { sandbox: {} } : sandbox && typeof sandbox === 'object' ? { sandbox: sandboxOptions(sandbox as Record<string, unknown>) } : {}),
+    policy: policy ?? registry.policy ?? {},
+    refresh: refreshConfig ? readSchedulerServiceTaskScheduleDefinitionFromConfig(refreshConfig) : DEFAULT_REFRESH,
+    podStatuses: config?.getOptionalBoolean('index.podStatuses') ?? true,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Requests and audit: the database `kvcsi.store` names (the bot's and the CLI's), else the plugin's own Backstage
+ * database with kvcsi's migrations applied.
+ */
+import type { DatabaseService } from '@backstage/backend-plugin-api';
+import type { AuditLog, RequestStore } from '@kvcsi/core';
+import { createKnexAuditLog, createKnexRequestStore, createStore, migrationSource, MIGRATIONS_TABLE, storeOptionsFromUrl } from '@kvcsi/store';
+
+export interface PluginStore {
+  requests: RequestStore;
+  audit: AuditLog;
+  close(): Promise<void>;
+}
+
+export async function openPluginStore(options: { url?: string; database: DatabaseService }): Promise<PluginStore> {
+  if (options.url !== undefined) {
+    const store = await createStore(storeOptionsFromUrl(options.url));
+    return { requests: store, audit: store, close: () => store.close() };
+  }
+  const knex = await options.database.getClient();
+  await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE });
+  // Backstage owns this connection pool and closes it.
+  return { requests: createKnexRequestStore(knex), audit: createKnexAuditLog(knex), close: async () => {} };
+}
