@@ -18,6 +18,7 @@ function startSandboxProcess({ timeoutInMs = 20_000 } = {}) {
         clearTimeout(timer);
         resolve({
           url: match[1],
+          pid: child.pid,
           stop: () => new Promise((done) => {
             child.once('exit', () => done());
             child.kill('SIGTERM');

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { EXAMPLE_CONFIG_PATH, parseRegistryConfig } from '@kvcsi/core';
+import { LogLevel } from '@slack/bolt';
+import { createKvcsiBot } from './app.js';
 import { SANDBOX_SLACK_USERS } from './config.js';
+import { createBotLogger } from './logger.js';
 import { HARNESS_SIGNING_SECRET, startBotHarness, type BotHarness } from './testing/harness.js';
 import { sign, slashCommandBody } from './testing/payloads.js';
 
@@ -42,5 +47,14 @@ describe('HTTP receiver', () => {
     expect(calls[0]?.args.text).toMatch(/Working on/);
     expect(final.args.response_type).toBe('ephemeral');
     expect(final.args.text).toMatch(/5 clusters: cafehyna-dev/);
+  });
+});
+
+describe('logging', () => {
+  it('keeps the logger at the level it was made with (Bolt would reset it to INFO)', () => {
+    const logger = createBotLogger({ level: LogLevel.WARN, destination: { write: () => undefined } });
+    const registry = parseRegistryConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'), EXAMPLE_CONFIG_PATH);
+    createKvcsiBot({ service: harness.backend.service, registry, config: harness.config, botToken: 'xoxb-x', signingSecret: 's', logger, tokenVerification: false });
+    expect(logger.getLevel()).toBe(LogLevel.WARN);
   });
 });

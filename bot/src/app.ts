@@ -100,6 +100,8 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     token: options.botToken,
     receiver,
     logger,
+    // Bolt sets its logger to INFO unless told a level: keep the one the logger was made with (LOG_LEVEL).
+    logLevel: logger.getLevel(),
     // Developer mode logs every payload, modal values included: never on.
     developerMode: false,
     tokenVerificationEnabled: options.tokenVerification ?? true,

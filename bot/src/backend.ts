@@ -5,6 +5,7 @@
  */
 import { parseRegistryConfig, type KvcsiService } from '@kvcsi/core';
 import type { SandboxMode } from '@kvcsi/runtime';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '@slack/bolt';
 import type { RequestHandler } from 'msw';
 import type { ServiceWorkerOptions } from './service-worker/protocol.js';
@@ -26,6 +27,8 @@ export interface BotBackendOptions extends ServiceWorkerOptions {
 export interface BotBackend {
   service: KvcsiService;
   serviceIn: ServiceLocation;
+  /** The service's thread, when it runs in a worker (for its event-loop utilisation, say). */
+  worker?: Worker;
   /** The embedded sandbox, when the service runs in this process over one. */
   sandbox?: SandboxMode;
   close(): Promise<void>;
@@ -42,7 +45,7 @@ export async function startBotBackend(options: BotBackendOptions): Promise<BotBa
   const { serviceIn, extraHandlers, logger, onWorkerExit, ...serviceOptions } = options;
   if (serviceIn === 'worker') {
     const handle = await startServiceWorker({ ...serviceOptions, ...(logger ? { logger } : {}), ...(onWorkerExit ? { onExit: onWorkerExit } : {}) });
-    return { service: handle.service, serviceIn, close: () => handle.close() };
+    return { service: handle.service, serviceIn, worker: handle.worker, close: () => handle.close() };
   }
   const backend = await createBotService({
     registry: parseRegistryConfig(serviceOptions.registryText, serviceOptions.registrySource),

@@ -32,6 +32,11 @@ export interface ServiceWorkerOptions {
   /** SLACK_API_URL: let through the sandbox's interception in the worker (the worker itself never calls Slack). */
   slackApiUrl?: string;
   databaseUrl?: string;
+  /**
+   * The worker thread's niceness (0–19; Linux): how readily it yields a core to the bot's thread, which must
+   * acknowledge Slack within 3 s. Default 10; 0 leaves it as the process.
+   */
+  niceness?: number;
   /** The worker's environment (Azure and Kubernetes credentials, database settings); Slack tokens are left out. */
   env?: Record<string, string>;
 }

@@ -3,12 +3,14 @@
  * msw on the main thread, signed requests over real HTTP to Bolt.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { KvcsiError } from '@kvcsi/core';
 import { LogLevel } from '@slack/bolt';
 import { SANDBOX_SLACK_USERS } from '../config.js';
 import { CALLBACK_IDS, FIELDS } from '../modals.js';
 import { ACTION_IDS } from '../presenters/diagnosis.js';
 import type { RecordedCall } from '../testing/fake-slack.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 import { startBotHarness, type BotHarness } from '../testing/harness.js';
 
 const { requester, approver } = SANDBOX_SLACK_USERS;
@@ -47,6 +49,22 @@ async function ask(text: string, user: string = requester): Promise<RecordedCall
 it('runs the service in a worker: no sandbox on this thread', () => {
   expect(harness.backend.serviceIn).toBe('worker');
   expect(harness.backend.sandbox).toBeUndefined();
+});
+
+/** The niceness of each thread of this process (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNiceness(): number[] {
+  return readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    // The command name may hold spaces: count fields after its closing parenthesis.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+it('the service thread yields the CPU to the bot thread (nice 10 on Linux)', () => {
+  // Elsewhere there is no per-thread priority: the worker leaves it alone.
+  if (!existsSync('/proc/thread-self')) return void expect(lowerThisThreadPriority(10)).toBe(false);
+  expect(threadNiceness()).toContain(10);
+  expect(Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16])).toBe(0);
 });
 
 it('diagnose → answer → "Grant access" → request card, over the sandbox in the worker', async () => {

@@ -8,6 +8,9 @@ import { parseRegistryConfig } from '@kvcsi/core';
 import { createBotService, type BotService } from '../wiring.js';
 import { toWireError, type FromWorker, type ServiceWorkerOptions } from './protocol.js';
 import { answerCalls } from './serve-calls.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
+
+const DEFAULT_NICENESS = 10;
 
 async function build(options: ServiceWorkerOptions): Promise<BotService> {
   const registry = parseRegistryConfig(options.registryText, options.registrySource);
@@ -23,6 +26,7 @@ async function build(options: ServiceWorkerOptions): Promise<BotService> {
 }
 
 async function serveService(port: MessagePort, options: ServiceWorkerOptions): Promise<void> {
+  lowerThisThreadPriority(options.niceness ?? DEFAULT_NICENESS);
   let backend: BotService;
   try {
     backend = await build(options);
