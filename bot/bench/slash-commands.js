@@ -13,10 +13,10 @@
 // Uses the compiled bot (bot/dist), built by the root `prepare` / `npm run build`.
 const { fork } = require('node:child_process');
 const diagnosticsChannel = require('node:diagnostics_channel');
-const { createServer } = require('node:http');
+const { Agent, createServer, request: httpRequest } = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const { PerformanceObserver, monitorEventLoopDelay, performance } = require('node:perf_hooks');
 
 const TOTAL = Number(process.env.KVCSI_BOT_BENCH_COMMANDS ?? 200);
 const CONCURRENCY = Number(process.env.KVCSI_BOT_BENCH_CONCURRENCY ?? 20);
@@ -109,32 +109,51 @@ async function fakeSlackProcess() {
   process.send({ fakeSlackUrl: slack.url });
 }
 
-/** The client, in its own process: only sends commands and times the acks (it must not share an event loop with the bot, nor with the fake Slack). */
+/** One request over `agent`; resolves when the whole response has arrived. */
+function request(agent, url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { agent, method, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } }, (incoming) => {
+      incoming.resume();
+      incoming.once('end', () => resolve(incoming.statusCode));
+      incoming.once('error', reject);
+    });
+    outgoing.once('error', reject);
+    outgoing.end(body);
+  });
+}
+
+/**
+ * The client, in its own process: only sends commands and times the acks (it must not share an event loop with the
+ * bot, nor with the fake Slack). Each of the CONCURRENCY senders has its own keep-alive connection, as Slack's
+ * independent requests would: with fetch's shared pool, a burst could queue several requests on one connection
+ * still opening, and time that queue instead of the bot.
+ */
 async function client() {
   const botUrl = process.env.KVCSI_BOT_BENCH_URL;
   const fakeSlackUrl = process.env.KVCSI_BOT_BENCH_SLACK_URL;
   const commands = Array.from({ length: TOTAL }, (_, index) => signedCommand(COMMANDS[index % COMMANDS.length], fakeSlackUrl));
-  // fetch loads undici on first use: not something to time.
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => (await fetch(`${botUrl}/healthz`)).text()));
+  const senders = Array.from({ length: CONCURRENCY }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  // Open every connection before timing anything.
+  await Promise.all(senders.map((agent) => request(agent, `${botUrl}/healthz`)));
   // The client's own lateness is part of what it measures: it is reported beside the acks.
   const clientDelay = monitorEventLoopDelay({ resolution: 10 });
   clientDelay.enable();
   const sent = [];
   let next = 0;
-  const worker = async () => {
+  const send = async (agent) => {
     while (next < TOTAL) {
       const command = commands[next];
       next += 1;
       const sentAt = Date.now();
       const sentAtPrecise = performance.timeOrigin + performance.now();
       const t0 = process.hrtime.bigint();
-      const response = await fetch(`${botUrl}/slack/events`, { method: 'POST', body: command.body, headers: { ...command.headers, 'x-bench-id': command.responseId } });
-      await response.text();
-      sent.push({ responseId: command.responseId, sentAt, sentAtPrecise, ackInMs: Number(process.hrtime.bigint() - t0) / 1e6, status: response.status });
+      const status = await request(agent, `${botUrl}/slack/events`, { method: 'POST', body: command.body, headers: { ...command.headers, 'x-bench-id': command.responseId } });
+      sent.push({ responseId: command.responseId, sentAt, sentAtPrecise, ackInMs: Number(process.hrtime.bigint() - t0) / 1e6, status });
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(senders.map(send));
   clientDelay.disable();
+  for (const agent of senders) agent.destroy();
   process.send({ sent, clientLoopDelay: { p99: clientDelay.percentile(99) / 1e6, max: clientDelay.max / 1e6 } });
 }
 
@@ -244,6 +263,9 @@ async function main() {
     };
     diagnosticsChannel.subscribe('http.server.request.start', onRequest);
     diagnosticsChannel.subscribe('http.server.response.finish', onFinish);
+    const gcPauses = [];
+    const gcObserver = new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map((entry) => entry.duration)));
+    gcObserver.observe({ entryTypes: ['gc'] });
     loopDelay.enable();
     const mainBusy = performance.eventLoopUtilization();
     const workerBusy = backend.worker?.performance.eventLoopUtilization();
@@ -254,6 +276,7 @@ async function main() {
     const { finals: finalAt, problems } = await slackProcess.receive((message) => message.finals);
     const wallInMs = Number(process.hrtime.bigint() - started) / 1e6;
     loopDelay.disable();
+    gcObserver.disconnect();
     diagnosticsChannel.unsubscribe('http.server.request.start', onRequest);
     diagnosticsChannel.unsubscribe('http.server.response.finish', onFinish);
     const mainUtilisation = performance.eventLoopUtilization(mainBusy).utilization;
@@ -271,7 +294,7 @@ async function main() {
     console.log(`  ack inside the bot:   p50 ${percentile(serverAcks, 50).toFixed(1)} ms, p99 ${percentile(serverAcks, 99).toFixed(1)} ms (request parsed → response written; the rest is the client's and the kernel's)`);
     console.log(`  time to final answer: p50 ${percentile(finals, 50).toFixed(0)} ms, p99 ${percentile(finals, 99).toFixed(0)} ms`);
     console.log(`  wall ${wallInMs.toFixed(0)} ms = ${(acks.length / (wallInMs / 1000)).toFixed(1)} commands/s; non-200 acks: ${failures}; Block Kit limit problems: ${problems.length}`);
-    console.log(`  bot thread: event-loop delay p50 ${delay(50)} ms, p99 ${delay(99)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; busy ${(mainUtilisation * 100).toFixed(0)}%${workerUtilisation === undefined ? '' : `; service worker busy ${(workerUtilisation * 100).toFixed(0)}%`}`);
+    console.log(`  bot thread: event-loop delay p50 ${delay(50)} ms, p99 ${delay(99)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; busy ${(mainUtilisation * 100).toFixed(0)}%; GC ${gcPauses.length} pauses, ${gcPauses.reduce((sum, pause) => sum + pause, 0).toFixed(0)} ms in all, longest ${Math.max(0, ...gcPauses).toFixed(1)} ms${workerUtilisation === undefined ? '' : `; service worker busy ${(workerUtilisation * 100).toFixed(0)}%`}`);
     console.log(`  client: event-loop delay p99 ${clientLoopDelay.p99.toFixed(1)} ms, max ${clientLoopDelay.max.toFixed(1)} ms`);
     console.log(`  load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
     if (process.env.KVCSI_BOT_BENCH_SLOWEST) {
