@@ -3,6 +3,7 @@
  * to it. AbortSignals stay here (an abort rejects at once and tells the worker); errors come back as KvcsiErrors.
  * Secret values (createSecret's, supplySecretValue's) travel in the message only: nothing here logs arguments.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { KvcsiError, type KvcsiService } from '@kvcsi/core';
@@ -60,6 +61,9 @@ interface Pending {
 
 export async function startServiceWorker(options: StartServiceWorkerOptions): Promise<ServiceWorkerHandle> {
   const { logger, onExit, startTimeoutInMs = DEFAULT_START_TIMEOUT_IN_MS, ...serviceOptions } = options;
+  // libuv's thread pool (DNS lookups, async fs, crypto) is shared by the process and its threads inherit the
+  // niceness of the thread that first uses it: start it from here, so the bot's lookups do not run at the worker's priority.
+  await stat(__filename);
   const script = workerScript();
   const worker = new Worker(script.file, {
     workerData: { kvcsiServiceWorker: serviceOptions, ...(script.entry ? { entry: script.entry } : {}) },
