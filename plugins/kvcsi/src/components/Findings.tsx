@@ -1,0 +1,36 @@
+import type { FindingDto } from '@kvcsi/backstage-plugin-common';
+import { Alert, Flex, Link, Text } from '@backstage/ui';
+import { CopyButton } from './CopyButton.js';
+
+const STATUS = { error: 'danger', warning: 'warning', info: 'info' } as const;
+
+/** Findings with their cause and their fix; the fix commands can be copied. */
+export function Findings(props: { findings: FindingDto[] }) {
+  if (props.findings.length === 0) return null;
+  return (
+    <Flex direction="column" gap="2" role="list" aria-label="Findings">
+      {props.findings.map((finding, index) => (
+        <div role="listitem" key={`${finding.id}-${index}`}>
+          <Alert
+            status={STATUS[finding.severity]}
+            icon
+            title={finding.title}
+            description={
+              <Flex direction="column" gap="1">
+                <Text as="p">{finding.summary}</Text>
+                <Text as="p" color="secondary">Cause: {finding.cause}</Text>
+                {finding.fix.commands.length > 0 ? (
+                  <Flex align="center" gap="2">
+                    <pre aria-label={`Fix for ${finding.title}`} style={{ margin: 0, whiteSpace: 'pre-wrap' }}><code>{finding.fix.commands.join('\n')}</code></pre>
+                    <CopyButton text={finding.fix.commands.join('\n')} label={`Copy the fix for ${finding.title}`} />
+                  </Flex>
+                ) : null}
+                {finding.fix.docs.map((doc) => <Link key={doc} href={doc} target="_blank" rel="noopener noreferrer">{doc}</Link>)}
+              </Flex>
+            }
+          />
+        </div>
+      ))}
+    </Flex>
+  );
+}
