@@ -4,6 +4,29 @@ import type { ListenOptions, SandboxServer } from '../sandbox.js';
 import { NETWORK_ERROR_HEADER, ORIGINAL_URL_HEADER, SANDBOX_HOST_PATTERN, UNFORWARDED_HEADERS } from './protocol.js';
 
 /**
+ * A watch stream that ends, rather than errors, when the sandbox server goes away or the watcher hangs up: to a
+ * Kubernetes client, a watch that ends is normal (it watches again); an error nobody reads would crash the process.
+ */
+function endQuietly(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  if (body === null) return null;
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        controller.close();
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason).catch(() => undefined);
+    },
+  });
+}
+
+/**
  * msw handlers that forward every request for a sandbox host (Entra ID, ARM, vaults, clusters) to a sandbox served
  * by `startSandboxHttpServer` at `baseUrl`, and hand back its answer — network errors included.
  */
@@ -35,7 +58,7 @@ export function createRemoteSandboxHandlers(baseUrl: string): RequestHandler[] {
       // A watch (or a followed log) streams; anything else is read whole and sent with its length, so a keep-alive
       // client knows where the answer ends.
       const streaming = original.searchParams.get('watch') === 'true' || original.searchParams.get('follow') === 'true';
-      if (streaming) return new HttpResponse(answer.body, { status: answer.status, statusText: answer.statusText, headers: outgoing });
+      if (streaming) return new HttpResponse(endQuietly(answer.body), { status: answer.status, statusText: answer.statusText, headers: outgoing });
       const whole = await answer.arrayBuffer();
       outgoing.set('content-length', String(whole.byteLength));
       return new HttpResponse(whole, { status: answer.status, statusText: answer.statusText, headers: outgoing });
