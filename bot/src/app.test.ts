@@ -39,12 +39,12 @@ describe('HTTP receiver', () => {
     expect((await harness.post(body, wrongSecret.headers)).status).toBe(401);
   });
 
-  it('acknowledges a command, shows working…, then replaces it with the answer', async () => {
+  it('acknowledges a command with working… in the ack, then replaces it with the answer', async () => {
     const sent = await harness.command('clusters', { user: requester });
     expect(sent.status).toBe(200);
+    expect(JSON.parse(sent.ack)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/Working on/) });
     const final = await harness.finalResponse(sent.responseId);
-    const calls = harness.fake.of('response_url', sent.responseId);
-    expect(calls[0]?.args.text).toMatch(/Working on/);
+    expect(final.args.replace_original).toBe(true);
     expect(final.args.response_type).toBe('ephemeral');
     expect(final.args.text).toMatch(/5 clusters: cafehyna-dev/);
   });

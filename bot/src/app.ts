@@ -1,7 +1,7 @@
 /**
  * The Bolt app: one `/kvcsi` command, the buttons (Grant access, Create the secret, Approve, Reject, Supply the
- * value) and the modals. Every listener acknowledges first; slow work happens after, and its answer replaces a
- * "working…" message through the response_url. Transport (HTTP or Socket Mode) is chosen here and nowhere else.
+ * value) and the modals. Every listener acknowledges first (a command's ack carries "working…"); slow work happens
+ * after, and its answer replaces that message through the response_url. Transport (HTTP or Socket Mode) is chosen here and nowhere else.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -192,8 +192,9 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
       return;
     }
 
-    await ack();
-    const working = respond({ response_type: 'ephemeral', ...workingMessage(command.text, config.command) });
+    // "Working…" rides in the ack itself: one HTTP answer, no extra call on the bot's thread; the answer replaces it
+    // through the response_url.
+    await ack({ response_type: 'ephemeral', ...workingMessage(command.text, config.command) });
     await work(async () => {
       let reply: Reply;
       try {
@@ -204,7 +205,6 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
         reply = { message: failure(error, parsedCommand.verb) };
       }
       try {
-        await working;
         await deliver(reply, { respond, isPublic: parsedCommand.public, channelId: command.channel_id, userId: command.user_id });
       } catch (error) {
         logger.warn({ verb: parsedCommand.verb }, 'could not deliver the answer', error);
