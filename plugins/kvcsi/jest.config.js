@@ -15,8 +15,6 @@ module.exports = {
   ...preset,
   testEnvironment: path.join(__dirname, 'jest.environment.js'),
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
-  // The browser test runs on its own (`npm run test:e2e`), not with the component tests.
-  testPathIgnorePatterns: process.env.KVCSI_E2E ? [] : ['/browser\\.test\\.ts$'],
   setupFilesAfterEnv: [path.join(__dirname, 'src/setupTests.ts')],
   transform: { '^.+\\.(ts|tsx)$': swc(true), '^.+\\.(js|mjs|jsx)$': swc(false) },
   transformIgnorePatterns: [`/node_modules/(${commonJs.join('|')})/`],

@@ -19,6 +19,12 @@ export function Findings(props: { findings: FindingDto[] }) {
               <Flex direction="column" gap="1">
                 <Text as="p">{finding.summary}</Text>
                 <Text as="p" color="secondary">Cause: {finding.cause}</Text>
+                {finding.evidence.length > 0 ? (
+                  <details>
+                    <summary>Evidence ({finding.evidence.length})</summary>
+                    <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{finding.evidence.join('\n\n')}</pre>
+                  </details>
+                ) : null}
                 {finding.fix.commands.length > 0 ? (
                   <Flex align="center" gap="2">
                     <pre aria-label={`Fix for ${finding.title}`} style={{ margin: 0, whiteSpace: 'pre-wrap' }}><code>{finding.fix.commands.join('\n')}</code></pre>

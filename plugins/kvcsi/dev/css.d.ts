@@ -1,0 +1,2 @@
+// Stylesheets are bundled by esbuild (dev/start.js).
+declare module '*.css';
