@@ -1,5 +1,5 @@
 'use strict';
-// jsdom for jest 30: jest's own abstract environment over the jsdom that @backstage/cli expects (^27.1).
+// jsdom for jest 30: jest's own abstract environment over the jsdom 27 (the range @backstage/cli 0.36 expects, for a later move to its tooling).
 // jsdom has no fetch: give the tests Node's fetch API (and the streams and encoders msw needs), as
 // jest-fixed-jsdom does, so that msw intercepts what the components fetch.
 const JSDOMEnvironment = require('@jest/environment-jsdom-abstract').default;
