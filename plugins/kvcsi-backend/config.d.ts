@@ -23,10 +23,10 @@ export interface Config {
      */
     policy?: object;
     /**
-     * Run against the embedded sandbox instead of Azure and real clusters (development only).
+     * Run against the sandbox instead of Azure and real clusters (development only): embedded, or the one at `url`.
      * @visibility backend
      */
-    sandbox?: boolean | { scenario?: string; faults?: object };
+    sandbox?: boolean | { scenario?: string; faults?: object; /** A sandbox served by `npm run sandbox`, shared with the bot and the CLI. */ url?: string };
     /**
      * How often the bindings index is refreshed (default every 5 minutes, 4 minutes timeout).
      * @visibility backend

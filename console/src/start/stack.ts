@@ -180,7 +180,7 @@ function startBackstage(options: StartOptions, context: { root: string; log: (li
     // The console owns :3000, where Backstage's dev app would go by default.
     context.services.push(startService({
       name: 'backstage-app', command: 'npm', args: ['run', 'start', '-w', app.name], cwd: context.root, log: context.log,
-      env: { ...env, PORT: String(options.backstageAppPort), BROWSER: 'none' },
+      env: { ...env, PORT: String(options.backstageAppPort), BACKEND_PORT: String(options.backstageBackendPort), BROWSER: 'none' },
     }));
     status.appUrl = `http://127.0.0.1:${options.backstageAppPort}`;
     notes.push(`dev app (${app.name})`);

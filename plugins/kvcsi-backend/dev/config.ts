@@ -12,6 +12,10 @@ export interface DevConfigOptions {
   /** SQLite file for requests and audit (share it with `kvcsi` CLI runs via KVCSI_DATABASE_URL=sqlite:<file>). */
   storeFile: string;
   entitiesFile?: string;
+  /** A sandbox served elsewhere (`npm start` passes KVCSI_SANDBOX_URL): the bot, the CLI and this backend share it. */
+  sandboxUrl?: string;
+  /** The bot's and the CLI's store (`npm start` passes KVCSI_DATABASE_URL): an approval in Slack shows here. */
+  databaseUrl?: string;
 }
 
 export function devConfig(options: DevConfigOptions) {
@@ -30,8 +34,8 @@ export function devConfig(options: DevConfigOptions) {
       locations: [{ type: 'file', target: options.entitiesFile ?? DEV_ENTITIES_FILE }],
     },
     kvcsi: {
-      sandbox: true,
-      store: `sqlite:${options.storeFile}`,
+      sandbox: options.sandboxUrl ? { url: options.sandboxUrl } : true,
+      store: options.databaseUrl || `sqlite:${options.storeFile}`,
       policy: SANDBOX_DEV_POLICY,
     },
   };

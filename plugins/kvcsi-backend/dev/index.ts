@@ -1,6 +1,7 @@
 /**
  * The dev backend: `npm run start -w @kvcsi/backstage-plugin-backend` → http://localhost:7007 with the catalog backend,
- * the sandbox apps as entities, and kvcsi over the embedded sandbox. Script it with the static token:
+ * the sandbox apps as entities, and kvcsi over the embedded sandbox (or, under `npm start`, the shared one at
+ * KVCSI_SANDBOX_URL with the store at KVCSI_DATABASE_URL). Script it with the static token:
  *   curl -H "Authorization: Bearer $KVCSI_DEV_TOKEN" 'http://localhost:7007/api/kvcsi/bindings?entityRef=component:default/defectdojo'
  */
 import path from 'node:path';
@@ -18,7 +19,13 @@ const port = Number(process.env.PORT || 7007);
 
 const backend = createBackend();
 backend.add(mockServices.rootConfig.factory({
-  data: devConfig({ port, token, storeFile: path.resolve(process.cwd(), '.kvcsi/backstage-dev.db') }),
+  data: devConfig({
+    port,
+    token,
+    storeFile: path.resolve(process.cwd(), '.kvcsi/backstage-dev.db'),
+    ...(process.env.KVCSI_SANDBOX_URL ? { sandboxUrl: process.env.KVCSI_SANDBOX_URL } : {}),
+    ...(process.env.KVCSI_DATABASE_URL ? { databaseUrl: process.env.KVCSI_DATABASE_URL } : {}),
+  }),
 }));
 // Static imports: CommonJS output cannot hand `import()` a module whose default is the feature.
 backend.add(catalogPlugin);

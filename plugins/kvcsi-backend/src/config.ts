@@ -11,8 +11,8 @@ export interface KvcsiPluginConfig {
   registry: ClusterRegistry;
   /** `postgres://…`, `sqlite:<path>` or a path; undefined → the plugin's own Backstage database. */
   store?: string;
-  /** Run against the embedded sandbox (its scenario) instead of Azure and real clusters. */
-  sandbox?: Pick<SandboxModeOptions, 'scenario' | 'faults'>;
+  /** Run against the sandbox (embedded, or served at `url` and shared) instead of Azure and real clusters. */
+  sandbox?: Pick<SandboxModeOptions, 'scenario' | 'faults' | 'url'>;
   policy: PolicyConfigInput;
   refresh: SchedulerServiceTaskScheduleDefinition;
   /** List SecretProviderClassPodStatuses (mountedBy, synced); default true. */
@@ -25,10 +25,11 @@ export const DEFAULT_REFRESH: SchedulerServiceTaskScheduleDefinition = {
   initialDelay: { seconds: 0 },
 };
 
-/** `{ scenario?, faults? }`; the sandbox validates the faults itself. */
-function sandboxOptions(section: Record<string, unknown>): Pick<SandboxModeOptions, 'scenario' | 'faults'> {
+/** `{ scenario?, faults?, url? }`; the sandbox validates the faults itself. */
+function sandboxOptions(section: Record<string, unknown>): Pick<SandboxModeOptions, 'scenario' | 'faults' | 'url'> {
   return {
     ...(typeof section.scenario === 'string' ? { scenario: section.scenario } : {}),
+    ...(typeof section.url === 'string' && section.url !== '' ? { url: section.url } : {}),
     ...(section.faults !== undefined ? { faults: section.faults as SandboxModeOptions['faults'] } : {}),
   };
 }
