@@ -326,38 +326,59 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     }
   };
 
-  app.view<ViewSubmitAction>(CALLBACK_IDS.secretCreate, async ({ ack, body, view }) => {
-    const raw = submittedText(view, FIELDS.value);
-    if (raw === undefined || stripTrailingNewline(raw) === '') {
-      await ack({ response_action: 'errors', errors: { [FIELDS.value]: 'The value is empty.' } });
-      return;
-    }
-    const value = stripTrailingNewline(raw);
-    const release = scrubber.hold(value);
-    try {
-      await ack();
-      const metadata = readMetadata(view);
-      const identity = identify(config, body.user.id, body.user.name);
-      if (!identity.known) return void (await answer(metadata, body.user.id, refuseUnknown(identity)));
-      let message: SlackMessage;
-      try {
-        if (!metadata.cluster || !metadata.name) throw new KvcsiError('INVALID_INPUT', 'This form is out of date; run the command again.');
-        const contentType = submittedText(view, FIELDS.contentType);
-        const justification = submittedText(view, FIELDS.justification);
-        const result = await service.createSecret({
-          actor: identity.actor, name: metadata.name, cluster: metadata.cluster, value,
-          ...(contentType ? { contentType } : {}), ...(justification ? { justification } : {}),
-        });
-        if (result.request && result.outcome.status === 'pending') await approvals.post(result.request);
-        message = secretResultMessage(result, { approvalsChannel: config.approvalsChannel });
-      } catch (error) {
-        message = failure(error, 'secret create');
+  /** What a value modal's handler gets, and where its answer goes (the command's response_url, or a DM when absent). */
+  interface ValueSubmission {
+    value: string;
+    view: ViewSubmitAction['view'];
+    metadata: ModalMetadata;
+    identity: SlackIdentity;
+  }
+
+  /**
+   * A modal that carries a secret value: an empty one is refused inside the modal; otherwise the value is held for
+   * scrubbing while it is handled, the submission acknowledged, and `act`'s answer (or its failure) delivered.
+   */
+  const onValueSubmitted =
+    (what: string, answerTo: 'command' | 'dm', act: (submission: ValueSubmission) => Promise<SlackMessage>) =>
+    async ({ ack, body, view }: { ack: (response?: { response_action: 'errors'; errors: Record<string, string> }) => Promise<void>; body: ViewSubmitAction; view: ViewSubmitAction['view'] }): Promise<void> => {
+      const raw = submittedText(view, FIELDS.value);
+      if (raw === undefined || stripTrailingNewline(raw) === '') {
+        await ack({ response_action: 'errors', errors: { [FIELDS.value]: 'The value is empty.' } });
+        return;
       }
-      await answer(metadata, body.user.id, message);
-    } finally {
-      release();
-    }
-  });
+      const value = stripTrailingNewline(raw);
+      const release = scrubber.hold(value);
+      try {
+        await ack();
+        const metadata = readMetadata(view);
+        const identity = identify(config, body.user.id, body.user.name);
+        if (!identity.known) return void (await answer(metadata, body.user.id, refuseUnknown(identity)));
+        let message: SlackMessage;
+        try {
+          message = await act({ value, view, metadata, identity });
+        } catch (error) {
+          message = failure(error, what);
+        }
+        await answer(answerTo === 'command' ? metadata : {}, body.user.id, message);
+      } finally {
+        release();
+      }
+    };
+
+  app.view<ViewSubmitAction>(
+    CALLBACK_IDS.secretCreate,
+    onValueSubmitted('secret create', 'command', async ({ value, view, metadata, identity }) => {
+      if (!metadata.cluster || !metadata.name) throw new KvcsiError('INVALID_INPUT', 'This form is out of date; run the command again.');
+      const contentType = submittedText(view, FIELDS.contentType);
+      const justification = submittedText(view, FIELDS.justification);
+      const result = await service.createSecret({
+        actor: identity.actor, name: metadata.name, cluster: metadata.cluster, value,
+        ...(contentType ? { contentType } : {}), ...(justification ? { justification } : {}),
+      });
+      if (result.request && result.outcome.status === 'pending') await approvals.post(result.request);
+      return secretResultMessage(result, { approvalsChannel: config.approvalsChannel });
+    }),
+  );
 
   app.view<ViewSubmitAction>(CALLBACK_IDS.secretRequest, async ({ ack, body, view }) => {
     const justification = submittedText(view, FIELDS.justification);
@@ -389,33 +410,15 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     await answer(metadata, body.user.id, message);
   });
 
-  app.view<ViewSubmitAction>(CALLBACK_IDS.supplyValue, async ({ ack, body, view }) => {
-    const raw = submittedText(view, FIELDS.value);
-    if (raw === undefined || stripTrailingNewline(raw) === '') {
-      await ack({ response_action: 'errors', errors: { [FIELDS.value]: 'The value is empty.' } });
-      return;
-    }
-    const value = stripTrailingNewline(raw);
-    const release = scrubber.hold(value);
-    try {
-      await ack();
-      const metadata = readMetadata(view);
-      const identity = identify(config, body.user.id, body.user.name);
-      if (!identity.known) return void (await answer(metadata, body.user.id, refuseUnknown(identity)));
-      let message: SlackMessage;
-      try {
-        if (!metadata.requestId) throw new KvcsiError('INVALID_INPUT', 'This form is out of date.');
-        const result = await service.supplySecretValue({ actor: identity.actor, requestId: metadata.requestId, value });
-        if (result.request) await approvals.refresh(result.request).catch((error: unknown) => logger.warn('could not update the card', error));
-        message = secretResultMessage(result);
-      } catch (error) {
-        message = failure(error, 'supply value');
-      }
-      await answer({}, body.user.id, message);
-    } finally {
-      release();
-    }
-  });
+  app.view<ViewSubmitAction>(
+    CALLBACK_IDS.supplyValue,
+    onValueSubmitted('supply value', 'dm', async ({ value, metadata, identity }) => {
+      if (!metadata.requestId) throw new KvcsiError('INVALID_INPUT', 'This form is out of date.');
+      const result = await service.supplySecretValue({ actor: identity.actor, requestId: metadata.requestId, value });
+      if (result.request) await approvals.refresh(result.request).catch((error: unknown) => logger.warn('could not update the card', error));
+      return secretResultMessage(result);
+    }),
+  );
 
   app.view<ViewSubmitAction>(CALLBACK_IDS.reject, async ({ ack, body, view }) => {
     const reason = submittedText(view, FIELDS.reason);
