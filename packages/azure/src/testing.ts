@@ -1,7 +1,7 @@
 // Test support: the sandbox's default scenario, its credentials and a registry for it. Not exported from the package.
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { parseRegistryConfig, type ClusterRegistry } from '@kvcsi/core';
-import { createSandbox, type Sandbox, type SandboxServer } from '@kvcsi/sandbox';
+import { startTestSandbox, type Sandbox, type TestSandbox } from '@kvcsi/sandbox';
 
 export const TENANT_ID = '3f7a3df4-f85b-4ca8-98d0-08b1034e6567';
 export const NONPROD = '0d7562b8-108e-4b3c-9be7-0a403d3ccaa7';
@@ -28,24 +28,10 @@ clusters:
   );
 }
 
-export interface SandboxHarness {
-  sandbox: Sandbox;
-  server: SandboxServer;
-  /** `METHOD host/path` of every request since the last `requests.length = 0`. */
-  requests: string[];
-}
+export type SandboxHarness = TestSandbox;
 
 /** Starts the sandbox for a test file: call in `beforeAll`, then `reset` in `beforeEach` and `close` in `afterAll`. */
-export function startSandbox(): SandboxHarness {
-  const sandbox = createSandbox({ scenario: 'default', autoSave: false });
-  const server = sandbox.listen();
-  const requests: string[] = [];
-  server.server.events.on('request:start', ({ request }) => {
-    const url = new URL(request.url);
-    requests.push(`${request.method} ${url.host}${url.pathname}`);
-  });
-  return { sandbox, server, requests };
-}
+export const startSandbox = (): SandboxHarness => startTestSandbox();
 
 export function identityOf(sandbox: Sandbox, name: string): { clientId: string; objectId: string } {
   const found = sandbox.state.azure.identities.find((i) => i.name === name);

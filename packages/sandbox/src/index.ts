@@ -42,3 +42,5 @@ export { startSandboxHttpServer } from './remote/server.js';
 export type { SandboxHttpServer, SandboxHttpServerOptions } from './remote/server.js';
 export { createRemoteSandboxHandlers, listenRemoteSandbox } from './remote/client.js';
 export { SANDBOX_HOST_PATTERN, ADMIN_PREFIX } from './remote/protocol.js';
+export { startTestSandbox } from './testing.js';
+export type { TestSandbox } from './testing.js';
