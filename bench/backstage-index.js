@@ -1,7 +1,8 @@
 'use strict';
 /* global fetch */
 // The Backstage plugin's bindings index over a generated estate: 5 clusters × 2,000 SecretProviderClasses and
-// 5 vaults × 5,000 secrets, through in-memory ports that count calls. Reports the refresh wall time and API calls
+// 5 vaults × 5,000 secrets: first through the real adapters over the sandbox (HTTP requests counted), then through
+// in-memory ports that count calls (the index's own cost). Reports the refresh wall time and API calls
 // (target: one SPC list per cluster + ⌈secrets / 25⌉ pages per vault, no per-secret call), `GET /bindings` p95 over
 // HTTP on a warm index (target ≤ 50 ms) and the index's memory.
 const v8 = require('node:v8');
@@ -86,9 +87,62 @@ function countingPorts({ spcs, secrets }) {
   return { calls, clusterPort, vault };
 }
 
+/**
+ * The same refresh through the real adapters and SDKs over the sandbox (msw in this process), with the default
+ * scenario grown to 2,000 SPCs per cluster and 5,000 more secrets per vault: API calls are HTTP requests here.
+ */
+async function overSandbox(core, plugin) {
+  const { createRuntime } = load('packages/runtime');
+  const registry = core.loadRegistry({ env: {} });
+  const runtime = createRuntime({ registry, sandbox: { stateFile: false } });
+  try {
+    const { sandbox } = runtime;
+    const now = Date.now();
+    for (const cluster of registry.list()) {
+      const kube = sandbox.state.kubernetes[cluster.name];
+      for (let n = 0; n < NAMESPACES; n++) kube.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-ns-${n}` } });
+      for (let s = 0; s < SPCS_PER_CLUSTER; s++) {
+        const app = `bench-${String(s % 1000).padStart(4, '0')}`;
+        const objects = [0, 1, 2].map((o) => `    - |\n      objectName: ${app}-secret-${(s + o) % SECRETS_PER_VAULT}\n      objectType: secret\n`).join('');
+        kube.create('secretproviderclasses', {
+          apiVersion: 'secrets-store.csi.x-k8s.io/v1',
+          kind: 'SecretProviderClass',
+          metadata: { name: `${app}-secrets-${s}`, namespace: `bench-ns-${s % NAMESPACES}`, labels: { 'app.kubernetes.io/name': app } },
+          spec: { provider: 'azure', parameters: { keyvaultName: cluster.keyVault.name, tenantId: cluster.tenantId, objects: `array:\n${objects}` } },
+        });
+      }
+    }
+    const vaultSizes = new Map();
+    for (const vault of sandbox.state.azure.vaults) {
+      for (let i = 0; i < SECRETS_PER_VAULT; i++) {
+        vault.secrets.push({ name: `bench-${String(i % 1000).padStart(4, '0')}-secret-${i}`, versions: [{ version: `v${i}`, value: 'sandbox-only', tags: {}, enabled: true, createdMs: now, updatedMs: now }] });
+      }
+      vaultSizes.set(vault.name, vault.secrets.length);
+    }
+    const requests = {};
+    runtime.sandboxServer.server.events.on('request:start', ({ request }) => {
+      const url = new URL(request.url);
+      const key = url.host.endsWith('.vault.azure.net') ? 'Key Vault' : url.host.endsWith('.sandbox.azmk8s.io') ? (url.pathname.includes('secretproviderclasspodstatuses') ? 'Kubernetes SPC pod statuses' : url.pathname.includes('secretproviderclasses') ? 'Kubernetes SPC lists' : 'Kubernetes other') : url.host;
+      requests[key] = (requests[key] ?? 0) + 1;
+    });
+    const index = plugin.createBindingsIndex({ registry, clusterPort: (name) => runtime.clusterPort(name), vault: runtime.vault, concurrency: 8 });
+    const refreshed = await index.refresh();
+    const vaultsOfRegistry = new Set(registry.list().map((cluster) => cluster.keyVault.name));
+    const pagesTarget = [...vaultSizes].filter(([name]) => vaultsOfRegistry.has(name)).reduce((sum, [, size]) => sum + Math.ceil(size / PAGE), 0);
+    console.log(`  over the sandbox (real SDKs, msw in-process): ${refreshed.spcs} SPCs on ${refreshed.clusters} clusters, ${refreshed.secrets} secrets in ${refreshed.vaults} vaults, ${refreshed.failures} failing sources`);
+    console.log(`    refresh wall time ${refreshed.wallInMs.toFixed(0)} ms; HTTP requests: ${Object.entries(requests).map(([k, v]) => `${v}× ${k}`).join(', ')}`);
+    const spcLists = requests['Kubernetes SPC lists'] ?? 0;
+    const pages = requests['Key Vault'] ?? 0;
+    console.log(`    SPC lists ${spcLists} (one per cluster: ${registry.list().length}); Key Vault requests ${pages} (⌈secrets/25⌉ pages: ${pagesTarget}, plus one auth challenge per vault client)`);
+  } finally {
+    await runtime.close();
+  }
+}
+
 async function main() {
   const core = load('packages/core');
   const plugin = load('plugins/kvcsi-backend');
+  await overSandbox(core, plugin);
   const world = estate(core);
   const ports = countingPorts(world);
 
