@@ -225,10 +225,29 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     return channel && ts ? { channel, ts } : undefined;
   };
 
-  app.action<BlockAction<ButtonAction>>(ACTION_IDS.grantAccess, async ({ ack, body, action, respond }) => {
-    await ack();
-    const identity = identify(config, body.user.id, body.user.name);
-    if (!identity.known) return void (await ephemeral(respond, refuseUnknown(identity)));
+  /** Every button: acknowledged at once; only a person the config knows gets further. */
+  const onButton = (
+    actionId: string,
+    handle: (click: { body: BlockAction<ButtonAction>; action: ButtonAction; respond: RespondFn; identity: SlackIdentity }) => Promise<void>,
+  ): void => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const identity = identify(config, body.user.id, body.user.name);
+      if (!identity.known) return void (await ephemeral(respond, refuseUnknown(identity)));
+      await handle({ body, action, respond, identity });
+    });
+  };
+
+  /** Opens a modal from a click; a trigger that expired or a refused view is told to the clicker. */
+  const openModal = async (respond: RespondFn, triggerId: string, view: webApi.View): Promise<void> => {
+    try {
+      await client.views.open({ trigger_id: triggerId, view });
+    } catch (error) {
+      await ephemeral(respond, failure(error, 'views.open'));
+    }
+  };
+
+  onButton(ACTION_IDS.grantAccess, async ({ action, respond, identity }) => {
     const value = parseJson<GrantButtonValue>(action.value);
     try {
       if (!value?.cluster) throw new KvcsiError('INVALID_INPUT', 'This button is out of date; run the diagnosis again.');
@@ -248,23 +267,13 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     }
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION_IDS.createSecret, async ({ ack, body, action, respond }) => {
-    await ack();
-    const identity = identify(config, body.user.id, body.user.name);
-    if (!identity.known) return void (await ephemeral(respond, refuseUnknown(identity)));
+  onButton(ACTION_IDS.createSecret, async ({ body, action, respond }) => {
     const value = parseJson<CreateSecretButtonValue>(action.value);
     if (!value?.cluster || !value.name) return void (await ephemeral(respond, plain('This button is out of date; run the diagnosis again.')));
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: secretCreateModal({ cluster: value.cluster, name: value.name, ...(body.channel?.id ? { channelId: body.channel.id } : {}) }) });
-    } catch (error) {
-      await ephemeral(respond, failure(error, 'views.open'));
-    }
+    await openModal(respond, body.trigger_id, secretCreateModal({ cluster: value.cluster, name: value.name, ...(body.channel?.id ? { channelId: body.channel.id } : {}) }));
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, async ({ ack, body, action, respond }) => {
-    await ack();
-    const identity = identify(config, body.user.id, body.user.name);
-    if (!identity.known) return void (await ephemeral(respond, refuseUnknown(identity)));
+  onButton(ACTION_IDS.approve, async ({ body, action, respond, identity }) => {
     const requestId = action.value ?? '';
     const clicked = clickedCard(body);
     try {
@@ -285,29 +294,15 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     }
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION_IDS.reject, async ({ ack, body, action, respond }) => {
-    await ack();
-    const identity = identify(config, body.user.id, body.user.name);
-    if (!identity.known) return void (await ephemeral(respond, refuseUnknown(identity)));
+  onButton(ACTION_IDS.reject, async ({ body, action, respond }) => {
     const clicked = clickedCard(body);
     const metadata: ModalMetadata = { requestId: action.value ?? '', ...(clicked ? { channelId: clicked.channel, cardTs: clicked.ts } : {}) };
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectModal({ ...metadata, requestId: action.value ?? '' }) });
-    } catch (error) {
-      await ephemeral(respond, failure(error, 'views.open'));
-    }
+    await openModal(respond, body.trigger_id, rejectModal({ ...metadata, requestId: action.value ?? '' }));
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION_IDS.supplyValue, async ({ ack, body, action, respond }) => {
-    await ack();
-    const identity = identify(config, body.user.id, body.user.name);
-    if (!identity.known) return void (await ephemeral(respond, refuseUnknown(identity)));
+  onButton(ACTION_IDS.supplyValue, async ({ body, action, respond }) => {
     const requestId = action.value ?? '';
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: supplyValueModal({ requestId, name: requestId, ...(body.channel?.id ? { channelId: body.channel.id } : {}) }) });
-    } catch (error) {
-      await ephemeral(respond, failure(error, 'views.open'));
-    }
+    await openModal(respond, body.trigger_id, supplyValueModal({ requestId, name: requestId, ...(body.channel?.id ? { channelId: body.channel.id } : {}) }));
   });
 
   // ---------------------------------------------------------------------------------------------------------------
