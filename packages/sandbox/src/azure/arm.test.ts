@@ -2,7 +2,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
-import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createPipelineRequest, isRestError, type RestError } from '@azure/core-rest-pipeline';
+import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { ClientAssertionCredential } from '@azure/identity';
 import { createServiceAccountToken, createSandbox, KEY_VAULT_SECRETS_USER_ROLE_ID, type Sandbox, type SandboxServer } from '../index.js';
 import {
@@ -14,6 +14,7 @@ import {
   kubeletCredential,
   operatorCredential,
   secretClient,
+  restError,
 } from './sdkTestHelpers.js';
 
 const KUBELET_OBJECT_ID = '2d81911b-60a4-4a53-9045-ad7193c91ee5';
@@ -29,16 +30,6 @@ beforeAll(() => {
 });
 beforeEach(() => sandbox.reset());
 afterAll(() => server.close());
-
-async function restError(promise: Promise<unknown>): Promise<RestError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRestError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const authorization = (subscription = PROD_SUBSCRIPTION, credential = operatorCredential()): AuthorizationManagementClient =>
   new AuthorizationManagementClient(credential, subscription, NO_RETRY);

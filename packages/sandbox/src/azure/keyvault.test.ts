@@ -1,7 +1,6 @@
 import { CertificateClient } from '@azure/keyvault-certificates';
-import { isRestError, type RestError } from '@azure/core-rest-pipeline';
 import { createSandbox, type Sandbox, type SandboxServer } from '../index.js';
-import { credentialFor, kubeletCredential, operatorCredential, secretClient } from './sdkTestHelpers.js';
+import { credentialFor, kubeletCredential, operatorCredential, restError, secretClient } from './sdkTestHelpers.js';
 
 let sandbox: Sandbox;
 let server: SandboxServer;
@@ -19,16 +18,6 @@ beforeEach(() => {
   requests = [];
 });
 afterAll(() => server.close());
-
-async function restError(promise: Promise<unknown>): Promise<RestError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRestError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function painelDevCredential(): ReturnType<typeof credentialFor> {
   const identity = sandbox.state.azure.identities.find((i) => i.name === 'painelclientes-dev-agentpool');

@@ -1,6 +1,7 @@
 // Helpers for tests that drive the sandbox through the real Azure SDKs. Not exported from the package.
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { isRestError, type RestError } from '@azure/core-rest-pipeline';
 import type { Sandbox } from '../sandbox.js';
 
 export const TENANT_ID = '3f7a3df4-f85b-4ca8-98d0-08b1034e6567';
@@ -29,4 +30,15 @@ export function recordRequests(sandbox: Sandbox, server: { events: { on(event: '
   const log: string[] = [];
   server.events.on('request:start', ({ request }) => log.push(`${request.method} ${request.url}`));
   return log;
+}
+
+/** The RestError a call fails with; fails the test if it succeeds or throws something else. */
+export async function restError(promise: Promise<unknown>): Promise<RestError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isRestError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }

@@ -1,7 +1,7 @@
-import { isRestError, type RestError } from '@azure/core-rest-pipeline';
+import { isRestError } from '@azure/core-rest-pipeline';
 import { ClientSecretCredential } from '@azure/identity';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { kubeletCredential, KUBELET_CLIENT_ID, KUBELET_SECRET, secretClient, TENANT_ID } from '../azure/sdkTestHelpers.js';
+import { kubeletCredential, KUBELET_CLIENT_ID, KUBELET_SECRET, restError, secretClient, TENANT_ID } from '../azure/sdkTestHelpers.js';
 import { clusterHost, createSandbox, ENTRA_HOSTNAME, FaultInjector, vaultHost, type Sandbox, type SandboxServer } from '../index.js';
 import { createSandboxKubeconfig } from '../kubernetes/kubeconfig.js';
 
@@ -21,16 +21,6 @@ beforeEach(() => {
   statuses = [];
 });
 afterAll(() => server.close());
-
-async function restError(promise: Promise<unknown>): Promise<RestError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRestError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const DEV_VAULT = vaultHost('kv-cafehyna-dev-hlg');
 
