@@ -1,5 +1,5 @@
 import { KvcsiError } from '../errors.js';
-import type { AzureCloud, ClusterConfig, GrantScope, RegistryConfig, Tier } from './schema.js';
+import type { AzureCloud, ClusterConfig, GrantScope, KubeAuthMode, RegistryConfig, Tier } from './schema.js';
 
 export type ClusterIdentity =
   | { kind: 'fixed'; clientId: string; objectId?: string }
@@ -15,7 +15,24 @@ export interface Cluster {
   identity: ClusterIdentity;
   identityMode: 'vmManagedIdentity' | 'workloadIdentity';
   kubeContext: string;
+  /** How kvcsi authenticates to the API server (see `kubeAuth` in the schema). */
+  kubeAuth: KubeAuthMode;
+  /** The AKS resource: `name` defaults to the cluster's (or `identity.aksName`); the rest as configured. */
+  aks: { name: string; subscriptionId?: string; resourceGroup?: string };
+  /** The cluster kvcsi runs in (in-cluster credentials apply to it only). */
+  inCluster: boolean;
   slackChannels: string[];
+}
+
+function toAksRef(cluster: ClusterConfig): Cluster['aks'] {
+  const discover = 'discover' in cluster.identity ? cluster.identity : undefined;
+  const subscriptionId = cluster.aks?.subscriptionId ?? discover?.subscriptionId;
+  const resourceGroup = cluster.aks?.resourceGroup ?? discover?.aksResourceGroup;
+  return {
+    name: cluster.aks?.name ?? discover?.aksName ?? cluster.name,
+    ...(subscriptionId === undefined ? {} : { subscriptionId }),
+    ...(resourceGroup === undefined ? {} : { resourceGroup }),
+  };
 }
 
 function toIdentity(identity: ClusterConfig['identity']): ClusterIdentity {
@@ -36,6 +53,9 @@ function toCluster(config: RegistryConfig, cluster: ClusterConfig): Cluster {
     identity: toIdentity(cluster.identity),
     identityMode: cluster.identityMode,
     kubeContext: cluster.kubeContext ?? cluster.name,
+    kubeAuth: cluster.kubeAuth ?? 'kubeconfig',
+    aks: toAksRef(cluster),
+    inCluster: cluster.inCluster === true,
     slackChannels: cluster.slackChannels ?? [],
   };
 }

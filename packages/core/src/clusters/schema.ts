@@ -36,6 +36,18 @@ const discoveredIdentitySchema = z.strictObject({
   subscriptionId: guid('the AKS cluster\'s subscription id').optional(),
 });
 
+/** How kvcsi reaches a cluster's API server: a kubeconfig context, or AKS with Entra ID tokens and ARM endpoints. */
+export const KUBE_AUTH_MODES = ['kubeconfig', 'azure'] as const;
+export type KubeAuthMode = (typeof KUBE_AUTH_MODES)[number];
+
+/** The AKS resource behind a registry cluster; anything left out is searched for (more ARM calls on first use). */
+const aksRefSchema = z.strictObject({
+  subscriptionId: guid('the AKS cluster\'s subscription id').optional(),
+  resourceGroup: z.string().min(1).max(90).optional(),
+  /** The managed cluster's name in ARM; the registry cluster's name when absent. */
+  name: z.string().regex(/^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/, 'must be an AKS cluster name: 1-63 letters, digits, "-" and "_"').optional(),
+});
+
 const clusterSchema = z.strictObject({
   name: z.string().regex(CLUSTER_NAME_PATTERN, 'must be lower-case letters, digits and dashes'),
   tier: z.enum(TIERS),
@@ -48,6 +60,15 @@ const clusterSchema = z.strictObject({
   identityMode: z.enum(['vmManagedIdentity', 'workloadIdentity']).default('vmManagedIdentity'),
   cloud: z.enum(AZURE_CLOUDS).optional(),
   kubeContext: z.string().min(1).optional(),
+  /**
+   * `kubeconfig` (default): the `kubeContext` of a kubeconfig. `azure`: the API server and CA from ARM
+   * (`managedClusters` get + `listClusterUserCredential`, its exec block unused) and a bearer token for the AKS Entra
+   * server application from kvcsi's own Azure credential — no kubeconfig, no kubelogin. Absent means `kubeconfig`.
+   */
+  kubeAuth: z.enum(KUBE_AUTH_MODES).optional(),
+  aks: aksRefSchema.optional(),
+  /** The cluster kvcsi itself runs in: only this one is read with the pod's service account when kvcsi runs in-cluster. */
+  inCluster: z.boolean().optional(),
   /** Slack channels whose default cluster this is. */
   slackChannels: z.array(z.string().min(1)).optional(),
 });
@@ -75,6 +96,10 @@ export const registryConfigSchema = z
         seen.set(cluster.name, index);
       }
     });
+    const inCluster = config.clusters.flatMap((cluster, index) => (cluster.inCluster === true ? [index] : []));
+    for (const index of inCluster.slice(1)) {
+      ctx.addIssue({ code: 'custom', path: ['clusters', index, 'inCluster'], message: `only one cluster can be the one kvcsi runs in (also clusters[${inCluster[0]}].inCluster)` });
+    }
   });
 
 export type RegistryConfigInput = z.input<typeof registryConfigSchema>;
@@ -82,3 +107,4 @@ export type RegistryConfig = z.output<typeof registryConfigSchema>;
 export type ClusterConfig = RegistryConfig['clusters'][number];
 export type KeyVaultConfig = ClusterConfig['keyVault'];
 export type ClusterIdentityConfig = ClusterConfig['identity'];
+export type AksRefConfig = NonNullable<ClusterConfig['aks']>;
