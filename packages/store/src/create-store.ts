@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { KvcsiError, type AuditLog, type RequestStore } from '@kvcsi/core';
+import { KvcsiError, type AuditLog, type CallOptions, type RequestStore } from '@kvcsi/core';
 import { knex as createKnex, type Knex } from 'knex';
 import { createKnexAuditLog } from './audit-log.js';
-import { toStoreError } from './errors.js';
+import { runStoreOperation, toStoreError } from './errors.js';
 import { migrationSource } from './migrations.js';
+import { createKnexRequestCardStore, type RequestCardStore } from './request-cards.js';
 import { createKnexRequestStore } from './request-store.js';
 import { MIGRATIONS_TABLE } from './tables.js';
 
@@ -38,6 +39,10 @@ export interface KvcsiStore extends RequestStore, AuditLog {
   readonly client: 'sqlite' | 'pg';
   /** The Knex instance, for operators and tests; kvcsi code goes through the methods above. */
   readonly knex: Knex;
+  /** Where the bot's request cards are (shared by its replicas). */
+  readonly cards: RequestCardStore;
+  /** A trivial query: resolves when the database answers (readiness), throws UNAVAILABLE/TIMEOUT otherwise. */
+  ping(options?: CallOptions): Promise<void>;
   /** Applies pending migrations; safe to call again and from several processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +103,10 @@ export async function createStore(options: StoreOptions): Promise<KvcsiStore> {
   const store: KvcsiStore = {
     client: options.client,
     knex,
+    cards: createKnexRequestCardStore(knex),
+    ping: (callOptions = {}) => runStoreOperation('ping', callOptions, async () => {
+      await knex.raw('select 1');
+    }),
     migrate,
     close: () => knex.destroy(),
     createRequest: requests.createRequest,

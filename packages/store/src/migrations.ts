@@ -3,6 +3,7 @@
  * Append new migrations; never edit one that has shipped.
  */
 import type { Knex } from 'knex';
+import { requestCardsMigration } from './request-cards-migration.js';
 import { AUDIT_TABLE, REQUESTS_TABLE } from './tables.js';
 
 interface NamedMigration extends Knex.Migration {
@@ -78,7 +79,7 @@ const initial: NamedMigration = {
   },
 };
 
-export const MIGRATIONS: readonly NamedMigration[] = [initial];
+export const MIGRATIONS: readonly NamedMigration[] = [initial, requestCardsMigration];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigrations: async () => [...MIGRATIONS],

@@ -10,7 +10,8 @@ import {
   type AccessRequest, type AuditEvent, type ExecutorResult, type RequestService, type SubmitRequestInput,
 } from '@kvcsi/core';
 import { createStore, type KvcsiStore } from './create-store.js';
-import { AUDIT_TABLE, MIGRATIONS_TABLE, REQUESTS_TABLE } from './tables.js';
+import { MIGRATIONS } from './migrations.js';
+import { AUDIT_TABLE, MIGRATIONS_TABLE, REQUEST_CARDS_TABLE, REQUESTS_TABLE } from './tables.js';
 import { startTestPostgres, type TestPostgres } from './testing/postgres.js';
 
 jest.setTimeout(30_000);
@@ -88,9 +89,10 @@ describe.each(backends)('@kvcsi/store on %s', (_name, open) => {
     it('created the tables and records the migration once; migrating again changes nothing', async () => {
       await store.migrate();
       await store.migrate();
-      for (const table of [REQUESTS_TABLE, AUDIT_TABLE, MIGRATIONS_TABLE]) expect(await store.knex.schema.hasTable(table)).toBe(true);
+      for (const table of [REQUESTS_TABLE, AUDIT_TABLE, REQUEST_CARDS_TABLE, MIGRATIONS_TABLE]) expect(await store.knex.schema.hasTable(table)).toBe(true);
       const applied = await store.knex(MIGRATIONS_TABLE).select('name');
-      expect(applied.map((row: { name: string }) => row.name)).toEqual(['0001_requests_and_audit']);
+      expect(applied.map((row: { name: string }) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+      expect(applied[0]).toMatchObject({ name: '0001_requests_and_audit' });
     });
   });
 

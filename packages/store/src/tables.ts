@@ -2,3 +2,5 @@
 export const REQUESTS_TABLE = 'kvcsi_requests';
 export const AUDIT_TABLE = 'kvcsi_audit_events';
 export const MIGRATIONS_TABLE = 'kvcsi_migrations';
+/** Where each request's Slack card is and what it shows (the bot's replicas share it). */
+export const REQUEST_CARDS_TABLE = 'kvcsi_request_cards';
