@@ -6,12 +6,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KvcsiError, createLimiter, isWriteCommand, parseCommand, randomId, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type BlockAction, type ButtonAction, type Logger, type RespondFn, type ViewSubmitAction, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger, type RespondFn, type ViewSubmitAction, type webApi } from '@slack/bolt';
 import { ApprovalDesk, type CardLocation } from './approvals.js';
 import { context as contextBlock, type SlackMessage } from './blocks/kit.js';
 import type { SlackConfig } from './config.js';
 import { identify, mention, type SlackIdentity } from './identity.js';
 import { SecretScrubber, createBotLogger } from './logger.js';
+import { createSocketModeLink, type SocketModeLink } from './receivers/socket.js';
 import {
   CALLBACK_IDS, FIELDS, readMetadata, rejectModal, secretCreateModal, secretRequestModal, submittedText, supplyValueModal, type ModalMetadata,
 } from './modals.js';
@@ -40,6 +41,8 @@ export interface KvcsiBotOptions {
 
 export interface KvcsiBot {
   app: App;
+  /** Socket Mode only: the connection's readiness (for /readyz). */
+  socket?: SocketModeLink;
   approvals: ApprovalDesk;
   scrubber: SecretScrubber;
   /** Starts the transport; HTTP answers on `port` (0: any free port), and the chosen port is returned. */
@@ -88,9 +91,10 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
   const useSocket = config.transport === 'socket';
   if (useSocket && !options.appToken) throw new KvcsiError('CONFIG_INVALID', 'slack.transport is socket but SLACK_APP_TOKEN is not set', { field: 'SLACK_APP_TOKEN' });
 
-  const receiver = useSocket
-    ? new SocketModeReceiver({ appToken: options.appToken as string, logger, customRoutes: [] })
-    : new HTTPReceiver({
+  // Socket Mode reaches Slack through the same Web API URL and fetch as every other call (apps.connections.open too).
+  const socket = useSocket ? createSocketModeLink({ appToken: options.appToken as string, logger, ...(slackApiUrl ? { slackApiUrl } : {}), fetch: clientOptions.fetch }) : undefined;
+  const receiver = socket
+    ?? new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: '/slack/events',
       logger,
@@ -448,20 +452,30 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
 
   return {
     app,
+    ...(socket ? { socket } : {}),
     approvals,
     scrubber,
     async start(port = 3000) {
       sweepTimer = setInterval(() => void approvals.sweep().catch((error: unknown) => logger.warn('approvals sweep failed', error)), config.expirySweepIntervalInMs);
       sweepTimer.unref();
-      if (useSocket) {
-        await app.start();
-        // Socket Mode has no HTTP server of its own; /healthz still answers for the orchestrator.
+      if (socket) {
+        // Socket Mode has no HTTP server of its own: /healthz (alive) and /readyz (connected to Slack) answer from
+        // here, before the first connection, so the orchestrator sees "alive, not ready" while it is being made.
         healthServer = createServer((request, response) => {
-          const ok = request.url === '/healthz';
-          response.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
-          response.end(ok ? '{"ok":true}' : '{"ok":false}');
+          const readiness = socket.readiness();
+          const [status, body] = request.url === '/healthz' ? [200, { ok: true }]
+            : request.url === '/readyz' ? [readiness.ready ? 200 : 503, { ok: readiness.ready, socketMode: readiness.state, reconnects: readiness.reconnects }]
+              : [404, { ok: false }];
+          response.writeHead(status, { 'content-type': 'application/json' });
+          response.end(JSON.stringify(body));
         });
         await new Promise<void>((resolve) => healthServer!.listen(port, resolve));
+        try {
+          await app.start();
+        } catch (error) {
+          await new Promise<void>((resolve) => healthServer!.close(() => resolve()));
+          throw error;
+        }
         return { port: (healthServer.address() as AddressInfo).port };
       }
       const server = (await app.start(port)) as Server;

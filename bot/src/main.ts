@@ -1,8 +1,9 @@
 /**
  * `npm run bot`: reads the environment and the configuration, builds the service and starts Bolt.
  *
- * Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL (another Web API
- * base URL), PORT (default 3000), KVCSI_CONFIG (registry + policy + slack sections), KVCSI_SANDBOX=1 (run over the
+ * Env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP), SLACK_APP_TOKEN (Socket Mode), KVCSI_SLACK_TRANSPORT (http|socket,
+ * overrides slack.transport), SLACK_API_URL (another Web API base URL, apps.connections.open included), PORT (default
+ * 3000), KVCSI_CONFIG (registry + policy + slack sections), KVCSI_SANDBOX=1 (run over the
  * embedded sandbox), KVCSI_SANDBOX_URL (a sandbox served by `npm run sandbox`), KVCSI_SANDBOX_STATE, KVCSI_DATABASE_URL, LOG_LEVEL (debug|info|warn|error),
  * KVCSI_SERVICE_IN (`worker`, the default: the service runs in a worker thread; `process`: on the bot's own event loop).
  */
@@ -52,6 +53,13 @@ function splitConfigRest(text: string): Record<string, unknown> {
   return (parseYaml(text) ?? {}) as Record<string, unknown>;
 }
 
+/** KVCSI_SLACK_TRANSPORT (http|socket) overrides `slack.transport`: `npm start -- --socket` runs the same config over Socket Mode. */
+export function withTransportOverride(slack: SlackConfig, value: string | undefined): SlackConfig {
+  if (value === undefined || value === '') return slack;
+  if (value !== 'http' && value !== 'socket') throw new KvcsiError('CONFIG_INVALID', `KVCSI_SLACK_TRANSPORT must be http or socket, not ${JSON.stringify(value)}`, { field: 'KVCSI_SLACK_TRANSPORT' });
+  return { ...slack, transport: value };
+}
+
 function serviceLocationOf(value: string | undefined): ServiceLocation {
   if (value === undefined || value === '' || value === 'worker') return 'worker';
   if (value === 'process') return 'process';
@@ -64,6 +72,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, options: { serv
   const sandboxUrl = env.KVCSI_SANDBOX_URL || undefined;
   const sandbox = flag(env.KVCSI_SANDBOX) || sandboxUrl !== undefined;
   const configuration = loadBotConfiguration(env, sandbox);
+  configuration.slack = withTransportOverride(configuration.slack, env.KVCSI_SLACK_TRANSPORT);
   const registry = parseRegistryConfig(configuration.registryText, configuration.source);
   const serviceIn = options.serviceIn ?? serviceLocationOf(env.KVCSI_SERVICE_IN);
   const backend = await startBotBackend({
