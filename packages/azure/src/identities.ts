@@ -1,6 +1,6 @@
-import type { Identity } from '@azure/arm-msi';
+import type { FederatedIdentityCredential, Identity } from '@azure/arm-msi';
 import type { ManagedCluster, UserAssignedIdentity } from '@azure/arm-containerservice';
-import { KvcsiError, type CallOptions, type Cluster, type ClusterRegistry, type ResolvedIdentity } from '@kvcsi/core';
+import { KvcsiError, type CallOptions, type Cluster, type ClusterRegistry, type FederatedCredential, type ResolvedIdentity } from '@kvcsi/core';
 import type { AdapterContext } from './context.js';
 import { parseResourceId } from './mapping.js';
 
@@ -51,6 +51,50 @@ export class IdentityResolver {
     }
     // Not cached: the identity may be created later in the same process.
     return undefined;
+  }
+
+  /** The user-assigned managed identity with this client id, found by listing the known subscriptions (never the registry). */
+  private async findUserAssigned(clientId: string, options?: CallOptions): Promise<Identity | undefined> {
+    const key = clientId.toLowerCase();
+    for (const subscriptionId of await this.ctx.subscriptionIds(options)) {
+      const found = await this.ctx.call(options, { operation: 'list managed identities', target: `subscription ${subscriptionId}` }, async (abortSignal) => {
+        for await (const identity of this.ctx.clients.managedIdentities(subscriptionId).userAssignedIdentities.listBySubscription({ abortSignal }) as AsyncIterable<Identity>) {
+          if (identity.clientId?.toLowerCase() === key) return identity;
+        }
+        return undefined;
+      });
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * The federated credentials of the user-assigned identity with this client id (ARM
+   * `userAssignedIdentities/{name}/federatedIdentityCredentials`); `undefined` when no such identity exists.
+   */
+  async federatedCredentials(clientId: string, options?: CallOptions): Promise<FederatedCredential[] | undefined> {
+    const identity = await this.findUserAssigned(clientId, options);
+    const location = parseResourceId(identity?.id ?? '');
+    if (identity === undefined || location.subscriptionId === undefined || location.resourceGroup === undefined || location.name === undefined) return undefined;
+    const { subscriptionId, resourceGroup, name } = location;
+    return this.ctx.call(options, { operation: 'list federated identity credentials', target: name }, async (abortSignal) => {
+      const credentials: FederatedCredential[] = [];
+      for await (const credential of this.ctx.clients.managedIdentities(subscriptionId).federatedIdentityCredentials.list(resourceGroup, name, { abortSignal }) as AsyncIterable<FederatedIdentityCredential>) {
+        if (credential.issuer === undefined || credential.subject === undefined) continue;
+        credentials.push({ name: credential.name ?? '', issuer: credential.issuer, subject: credential.subject, audiences: credential.audiences ?? [] });
+      }
+      return credentials;
+    });
+  }
+
+  /** The AKS cluster's OIDC issuer URL (`oidcIssuerProfile.issuerURL`), `undefined` when the issuer is not enabled. */
+  async oidcIssuer(cluster: Cluster, options?: CallOptions): Promise<string | undefined> {
+    const aksName = cluster.identity.kind === 'discover' ? cluster.identity.aksName ?? cluster.name : cluster.name;
+    const managed = await this.findManagedCluster(cluster, aksName, options);
+    const flat = (managed as { oidcIssuerProfile?: { enabled?: boolean; issuerURL?: string } }).oidcIssuerProfile;
+    const nested = (managed as { properties?: { oidcIssuerProfile?: { enabled?: boolean; issuerURL?: string } } }).properties?.oidcIssuerProfile;
+    const profile = flat ?? nested;
+    return profile?.enabled === false || profile?.issuerURL === undefined || profile.issuerURL === '' ? undefined : profile.issuerURL;
   }
 
   /** The kubelet identity: as configured (`fixed`), or read from the AKS cluster (`discover`). */

@@ -132,6 +132,14 @@ export function createAzureVaultPort(options: AzureVaultPortOptions = {}): Azure
       return identities.kubeletIdentity(cluster, callOptions);
     },
 
+    listFederatedCredentials(request) {
+      return identities.federatedCredentials(request.clientId, request);
+    },
+
+    getClusterOidcIssuer(cluster, callOptions) {
+      return identities.oidcIssuer(cluster, callOptions);
+    },
+
     async listSecretProperties(vault, request = {}): Promise<SecretPropertiesPage> {
       return call(request, { operation: 'list secret properties', target: vault.name }, async (abortSignal) => {
         const pages = clients

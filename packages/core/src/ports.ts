@@ -270,6 +270,16 @@ export interface ResolvedIdentity {
   resourceId?: string;
 }
 
+/** A federated identity credential of a user-assigned managed identity (ARM `federatedIdentityCredentials`). */
+export interface FederatedCredential {
+  name: string;
+  /** The token issuer it trusts, e.g. an AKS cluster's OIDC issuer URL. */
+  issuer: string;
+  /** `system:serviceaccount:<namespace>:<service account>` for a Kubernetes workload. */
+  subject: string;
+  audiences: string[];
+}
+
 /** A Key Vault secret's properties. Never its value. */
 export interface SecretProperties {
   name: string;
@@ -338,6 +348,13 @@ export interface VaultPort {
   resolveIdentity(options: CallOptions & { clientId: string; tenantId?: string }): Promise<ResolvedIdentity | undefined>;
   /** The AKS kubelet identity of a cluster marked `identity: { discover: true }`. */
   discoverKubeletIdentity(cluster: Cluster, options?: CallOptions): Promise<ResolvedIdentity>;
+  /**
+   * The federated credentials of the user-assigned managed identity with this client id, read from ARM; `undefined`
+   * when no such identity is found. Grant planning trusts an SPC's workload identity only through these.
+   */
+  listFederatedCredentials?(options: CallOptions & { clientId: string }): Promise<FederatedCredential[] | undefined>;
+  /** The cluster's OIDC issuer URL as ARM reports it (AKS `oidcIssuerProfile.issuerURL`); `undefined` when it has none. */
+  getClusterOidcIssuer?(cluster: Cluster, options?: CallOptions): Promise<string | undefined>;
   /** One page of secret properties (names, enabled, content type); never values. */
   listSecretProperties(vault: VaultRef, options?: CallOptions & { continuationToken?: string; maxPageSize?: number }): Promise<SecretPropertiesPage>;
   /** What the identity holds on the vault (or on one secret). */

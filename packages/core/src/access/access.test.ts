@@ -10,8 +10,10 @@ function setup(options: { grantScope?: 'vault' | 'secret'; spcs?: Parameters<typ
   const registry = testRegistry(options.grantScope);
   const azure = memoryAzure();
   const clusterPort = memoryCluster(options.spcs ?? [DEFECTDOJO_SPC, EXTERNAL_DNS_SPC]);
+  // The other clusters of the registry run none of these apps (revoke reads them to see who else needs the access).
+  const empty = memoryCluster([]);
   const plan = (action: 'grant' | 'revoke', app: string, clusterName: string, extra: Partial<PlanAccessOptions> = {}) => planAccess({
-    action, app, cluster: registry.get(clusterName), grantScope: registry.grantScope, clusterPort, vault: azure.port, registry, ...extra,
+    action, app, cluster: registry.get(clusterName), grantScope: registry.grantScope, clusterPort, clusterPortFor: () => empty, vault: azure.port, registry, ...extra,
   });
   return { registry, azure, plan };
 }
@@ -23,7 +25,7 @@ describe('grant on an Azure RBAC vault', () => {
     expect(planned.vaults).toHaveLength(1);
     expect(planned.vaults[0]).toMatchObject({
       vault: { name: 'kv-cafehyna-prd', authModel: 'rbac', id: PRD_VAULT_ID },
-      identity: { clientId: KUBELET.clientId, objectId: KUBELET.objectId, source: 'spc' },
+      identity: { clientId: KUBELET.clientId, objectId: KUBELET.objectId, source: 'registry' },
       secretProviderClasses: ['defectdojo/defectdojo-secrets'],
       steps: [{ kind: 'role-assignment', scope: PRD_VAULT_ID, roleDefinitionId: SECRETS_USER, roleName: 'Key Vault Secrets User', principalObjectId: KUBELET.objectId, change: 'add' }],
     });
@@ -151,9 +153,11 @@ describe('finding bindings and identities', () => {
     expect((error as KvcsiError).message).toContain('web/web-secrets');
   });
 
-  it('fails with NOT_FOUND for a vault the SPC names that does not exist', async () => {
+  it('refuses (FORBIDDEN) an SPC that names another vault than the cluster\'s registry vault, naming both', async () => {
     const { plan } = setup({ spcs: [spcResource({ app: 'web', vault: 'kv-nowhere', clientId: KUBELET.clientId, objects: [{ name: 'a' }] })] });
-    await expect(plan('grant', 'web', 'cafehyna-dev')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('kv-nowhere') });
+    await expect(plan('grant', 'web', 'cafehyna-dev')).rejects.toMatchObject({
+      code: 'FORBIDDEN', message: expect.stringContaining('names vault kv-nowhere, not kv-cafehyna-dev-hlg'),
+    });
   });
 });
 
@@ -162,7 +166,7 @@ describe('formatGrantPlan', () => {
     const { plan } = setup();
     const text = formatGrantPlan(await plan('grant', 'defectdojo', 'cafehyna-prd'));
     expect(text).toContain('Grant read access for defectdojo on cafehyna-prd (tier prd)');
-    expect(text).toContain(`principal ${KUBELET.objectId} (client id ${KUBELET.clientId}, id-cafehyna-aks-kubelet; from the SecretProviderClass)`);
+    expect(text).toContain(`principal id-cafehyna-aks-kubelet (object id ${KUBELET.objectId}, client id ${KUBELET.clientId}; the registry's identity of the cluster)`);
     expect(text).toContain('+ role Key Vault Secrets User at vault scope (to assign)');
     expect(text).toContain(`scope ${PRD_VAULT_ID}`);
     expect(text).toContain('1 change to make');

@@ -11,13 +11,20 @@ function permissions(value: AccessPolicyPermissions): string {
 
 const MARK = { add: '+', remove: '-', none: '=' } as const;
 
+const SOURCE_TEXT = {
+  registry: 'the registry\'s identity of the cluster',
+  discovered: 'the AKS kubelet identity',
+  federated: 'verified for the app',
+  spc: 'from the SecretProviderClass',
+} as const;
+
 function stepLine(step: GrantStep): string {
   if (step.kind === 'access-policy') {
-    const what = step.change === 'none' ? `access policy ${permissions(step.permissions)} (in place: ${permissions(step.present)})` : `access policy ${permissions(step.delta)} (now: ${permissions(step.present)})`;
+    const what = step.keptFor !== undefined ? `access policy ${permissions(step.present)} (kept: ${step.keptFor.join(', ')} need it)` : step.change === 'none' ? `access policy ${permissions(step.permissions)} (in place: ${permissions(step.present)})` : `access policy ${permissions(step.delta)} (now: ${permissions(step.present)})`;
     return `  ${MARK[step.change]} ${what}`;
   }
   const where = step.secretName !== undefined ? `secret ${step.secretName}` : 'vault scope';
-  const state = step.change === 'add' ? 'to assign' : step.change === 'remove' ? 'to remove' : step.coveredBy !== undefined ? `covered by ${step.coveredBy}` : 'in place';
+  const state = step.change === 'add' ? 'to assign' : step.change === 'remove' ? 'to remove' : step.keptFor !== undefined ? `kept: ${step.keptFor.join(', ')} need it` : step.coveredBy !== undefined ? `covered by ${step.coveredBy}` : 'in place';
   return `  ${MARK[step.change]} role ${step.roleName} at ${where} (${state})\n      scope ${step.scope}`;
 }
 
@@ -29,12 +36,13 @@ export function formatGrantPlan(plan: GrantPlan): string {
     lines.push(
       '',
       `Vault ${vault.vault.name} (${vault.vault.authModel === 'rbac' ? 'Azure RBAC' : 'access policies'})`,
-      `  principal ${identity.objectId} (client id ${identity.clientId}${identity.displayName ? `, ${identity.displayName}` : ''}; from the ${identity.source === 'spc' ? 'SecretProviderClass' : identity.source === 'registry' ? 'registry' : 'AKS kubelet identity'})`,
+      `  principal ${identity.displayName ?? '(no display name)'} (object id ${identity.objectId}, client id ${identity.clientId}; ${SOURCE_TEXT[identity.source]}${identity.verifiedBy ? ` by ${identity.verifiedBy}` : ''})`,
       `  for ${vault.secretProviderClasses.join(', ')}: ${vault.objects.map((object) => `${object.name} (${object.type})`).join(', ') || 'no objects'}`,
       ...vault.steps.map(stepLine),
     );
   }
   lines.push('', plan.changeCount === 0 ? 'Nothing to change.' : `${plan.changeCount} change${plan.changeCount === 1 ? '' : 's'} to make (+ add, - remove, = already as wanted).`);
+  if (plan.neededBy?.length) lines.push(`refused: ${plan.neededBy.join(', ')} still read the vault as the same identity; revoke removes only what no other app needs.`);
   for (const warning of plan.warnings) lines.push(`warning: ${warning}`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,15 +3,15 @@
  * revoke, take back) read access to exactly what the bindings mount, with what is in place already.
  */
 import type { Cluster, ClusterRegistry } from '../clusters/registry.js';
-import type { GrantScope } from '../clusters/schema.js';
+import type { GrantScope, Tier } from '../clusters/schema.js';
 import { canRead } from '../diagnostics/context.js';
 import { KvcsiError } from '../errors.js';
 import type {
   AccessPolicyPermissions, CallOptions, ClusterPort, IdentityAccess, RoleAssignmentInfo, VaultPort, VaultProperties, VaultRef,
 } from '../ports.js';
-import type { AccessPolicyStep, AppBinding, GrantPlan, GrantStep, PlannedIdentity, RoleAssignmentStep, VaultGrantPlan } from '../service/types.js';
+import type { AccessPolicyStep, AppBinding, ExcludedBinding, GrantPlan, GrantStep, PlannedIdentity, RoleAssignmentStep, VaultGrantPlan } from '../service/types.js';
 import { appLabelSelector, findAppBindings } from './bindings.js';
-import { resolveBindingIdentity } from './identity.js';
+import { clusterIdentity, createTrustCache, trustBindingIdentity, type TrustCache } from './trust.js';
 import { CERTIFICATE_READ_PERMISSIONS, KEY_VAULT_SECRETS_USER, SECRET_READ_PERMISSIONS } from './roles.js';
 
 export const RBAC_PROPAGATION_WARNING =
@@ -24,8 +24,10 @@ export interface PlanAccessOptions extends CallOptions {
   grantScope: GrantScope;
   clusterPort: ClusterPort;
   vault: VaultPort;
-  /** Locates vaults the SPCs name (subscription, resource group) when the registry knows them. */
+  /** The registry: which clusters share the vault (the plan's tier, and who else a revoke would hurt). */
   registry?: Pick<ClusterRegistry, 'findByVault'>;
+  /** The ClusterPort of another registry cluster: revoke reads the other clusters that use the vault. */
+  clusterPortFor?: (clusterName: string) => ClusterPort;
   /** Bindings found already (skips the cluster read). */
   bindings?: AppBinding[];
 }
@@ -88,10 +90,17 @@ interface VaultGroup {
   bindings: AppBinding[];
 }
 
-function vaultRefFor(name: string, cluster: Cluster, registry: PlanAccessOptions['registry']): VaultRef {
-  if (cluster.keyVault.name.toLowerCase() === name.toLowerCase()) return { ...cluster.keyVault, name };
-  const known = registry?.findByVault(name)[0]?.keyVault;
-  return known ? { ...known, name } : { name };
+const TIER_RANK: Record<Tier, number> = { dev: 0, hub: 1, prd: 2 };
+
+/** The strictest tier of any cluster whose registry vault is `vaultName` (the cluster's own tier at least). */
+export function strictestTierOfVault(cluster: Cluster, registry: Pick<ClusterRegistry, 'findByVault'> | undefined): Tier {
+  const users = registry?.findByVault(cluster.keyVault.name) ?? [];
+  return users.reduce<Tier>((tier, other) => (TIER_RANK[other.tier] > TIER_RANK[tier] ? other.tier : tier), cluster.tier);
+}
+
+/** Plans touch only the cluster's registry vault. */
+function vaultRefFor(cluster: Cluster): VaultRef {
+  return { ...cluster.keyVault };
 }
 
 /** Distinct objects of the group, first spelling kept; names compare case-insensitively as Key Vault does. */
@@ -153,7 +162,7 @@ function roleAssignmentStep(
 
 async function planVault(group: VaultGroup, options: PlanAccessOptions, warnings: string[]): Promise<VaultGrantPlan> {
   const call: CallOptions = options.signal ? { signal: options.signal } : {};
-  const ref = vaultRefFor(group.vaultName, options.cluster, options.registry);
+  const ref = vaultRefFor(options.cluster);
   const vault = await options.vault.getVaultProperties(ref, call);
   if (!vault) {
     throw new KvcsiError('NOT_FOUND', `vault ${group.vaultName} (named by ${group.bindings.map((b) => `${b.namespace}/${b.name}`).join(', ')}) was not found`, { field: 'keyvaultName' });
@@ -192,10 +201,19 @@ async function planVault(group: VaultGroup, options: PlanAccessOptions, warnings
   };
 }
 
-/** Plans a grant or revoke for the app on the cluster. Reads only. Throws NOT_FOUND when the app has no binding there. */
+function describeBinding(binding: AppBinding): string {
+  return `${binding.namespace}/${binding.name}`;
+}
+
+/**
+ * Plans a grant or revoke for the app on the cluster. Reads only. Only the cluster's registry vault and identities
+ * kvcsi trusts (see trust.ts) are planned; every other SPC is listed in `excluded`. Throws NOT_FOUND when the app has
+ * no binding there, FORBIDDEN when none of its bindings is one kvcsi may act on.
+ */
 export async function planAccess(options: PlanAccessOptions): Promise<GrantPlan> {
   const { cluster, app } = options;
-  const bindings = options.bindings ?? await findAppBindings({ clusterPort: options.clusterPort, cluster, app, ...(options.signal ? { signal: options.signal } : {}) });
+  const call: CallOptions = options.signal ? { signal: options.signal } : {};
+  const bindings = options.bindings ?? await findAppBindings({ clusterPort: options.clusterPort, cluster, app, ...call });
   if (bindings.length === 0) {
     throw new KvcsiError('NOT_FOUND', `no SecretProviderClass labelled ${appLabelSelector(app)} on cluster ${cluster.name}`, {
       field: 'app',
@@ -203,31 +221,116 @@ export async function planAccess(options: PlanAccessOptions): Promise<GrantPlan>
     });
   }
   const warnings: string[] = [];
-  const identityCache = new Map<string, Promise<PlannedIdentity>>();
+  const excluded: ExcludedBinding[] = [];
+  const cache = createTrustCache();
   const groups = new Map<string, VaultGroup>();
   for (const binding of bindings) {
     if (binding.vault === undefined) {
-      warnings.push(`${binding.namespace}/${binding.name} names no keyvaultName; it is left out of the plan.`);
+      excluded.push({ secretProviderClass: describeBinding(binding), reason: `${describeBinding(binding)} names no keyvaultName` });
       continue;
     }
-    const identity = await resolveBindingIdentity({ binding, cluster, vault: options.vault, cache: identityCache, ...(options.signal ? { signal: options.signal } : {}) });
-    const key = `${binding.vault.toLowerCase()}|${identity.objectId.toLowerCase()}`;
-    const group = groups.get(key) ?? { vaultName: binding.vault, identity, bindings: [] };
+    if (binding.vault.toLowerCase() !== cluster.keyVault.name.toLowerCase()) {
+      excluded.push({
+        secretProviderClass: describeBinding(binding),
+        reason: `${describeBinding(binding)} names vault ${binding.vault}, not ${cluster.keyVault.name}, the registry's vault of ${cluster.name}: kvcsi grants only on the cluster's own vault`,
+      });
+      continue;
+    }
+    const verdict = await trustBindingIdentity({ binding, app, cluster, vault: options.vault, clusterPort: options.clusterPort, cache, ...call });
+    if (!verdict.trusted) {
+      excluded.push({ secretProviderClass: describeBinding(binding), reason: verdict.reason });
+      continue;
+    }
+    const key = verdict.identity.objectId.toLowerCase();
+    const group = groups.get(key) ?? { vaultName: cluster.keyVault.name, identity: verdict.identity, bindings: [] };
     group.bindings.push(binding);
     groups.set(key, group);
   }
+  for (const entry of excluded) warnings.push(`left out of the plan: ${entry.reason}.`);
+  if (groups.size === 0) {
+    throw new KvcsiError('FORBIDDEN', `nothing kvcsi may ${options.action} for ${app} on ${cluster.name}: ${excluded.map((entry) => entry.reason).join('; ')}`, {
+      field: 'app',
+      rule: 'grants target the cluster\'s registry vault, and either the registry (kubelet) identity or an identity verified for the app by a federated credential naming the cluster\'s OIDC issuer and the app\'s ServiceAccount',
+      details: { app, cluster: cluster.name },
+    });
+  }
   const vaults = await Promise.all([...groups.values()].map((group) => planVault(group, options, warnings)));
+  let neededBy: string[] = [];
+  if (options.action === 'revoke') neededBy = await keepWhatOthersNeed(vaults, options, cache, warnings);
   const changeCount = vaults.reduce((count, vault) => count + vault.steps.filter(isChange).length, 0);
   if (vaults.some((vault) => vault.vault.authModel === 'rbac' && vault.steps.some(isChange))) warnings.push(RBAC_PROPAGATION_WARNING);
   return {
     action: options.action,
     app,
     cluster: cluster.name,
-    tier: cluster.tier,
+    tier: strictestTierOfVault(cluster, options.registry),
     grantScope: options.grantScope,
     bindings,
     vaults,
     changeCount,
     warnings,
+    ...(excluded.length > 0 ? { excluded } : {}),
+    ...(neededBy.length > 0 ? { neededBy } : {}),
   };
+}
+
+/** Another app's binding that reads the vault as the same identity. */
+interface OtherUse {
+  app: string;
+  cluster: string;
+  objects: string[];
+}
+
+/**
+ * Every other app, on every cluster whose registry vault is this one, that reads it as the same identity. A cluster
+ * that cannot be read fails the revoke: not knowing who else needs the access is no licence to remove it.
+ */
+async function otherUses(vault: VaultGrantPlan, options: PlanAccessOptions, cache: TrustCache): Promise<OtherUse[]> {
+  const call: CallOptions = options.signal ? { signal: options.signal } : {};
+  const clusters = options.registry?.findByVault(vault.vault.name) ?? [];
+  const all = clusters.some((other) => other.name === options.cluster.name) ? clusters : [options.cluster, ...clusters];
+  const uses: OtherUse[] = [];
+  for (const other of all) {
+    const port = other.name === options.cluster.name ? options.clusterPort : options.clusterPortFor?.(other.name);
+    if (!port) {
+      throw new KvcsiError('UNAVAILABLE', `cannot tell whether apps on ${other.name} also read ${vault.vault.name}: no access to that cluster; nothing was removed`, { details: { cluster: other.name } });
+    }
+    let bindings: AppBinding[];
+    try {
+      bindings = await findAppBindings({ clusterPort: port, cluster: other, ...call });
+    } catch (error) {
+      const reason = KvcsiError.is(error) ? error.message : 'unreadable';
+      throw new KvcsiError(KvcsiError.is(error) ? error.code : 'UNAVAILABLE', `cannot tell whether apps on ${other.name} also read ${vault.vault.name} (${reason}); nothing was removed`, { cause: error });
+    }
+    for (const binding of bindings) {
+      if (binding.app === options.app && other.name === options.cluster.name) continue;
+      if (binding.vault?.toLowerCase() !== vault.vault.name.toLowerCase()) continue;
+      const own = binding.identity.clientId ?? (await clusterIdentity({ cluster: other, vault: options.vault, cache, ...call })).clientId;
+      if (own.toLowerCase() !== vault.identity.clientId.toLowerCase()) continue;
+      uses.push({ app: binding.app, cluster: other.name, objects: binding.objects.map((object) => object.objectName.toLowerCase()) });
+    }
+  }
+  return uses;
+}
+
+/** Revoke: turns every removal another app still needs into `none` with `keptFor`; returns those apps. */
+async function keepWhatOthersNeed(vaults: VaultGrantPlan[], options: PlanAccessOptions, cache: TrustCache, warnings: string[]): Promise<string[]> {
+  const needed = new Set<string>();
+  for (const vault of vaults) {
+    if (!vault.steps.some(isChange)) continue;
+    const uses = await otherUses(vault, options, cache);
+    vault.steps = vault.steps.map((step) => {
+      if (!isChange(step)) return step;
+      const secretName = step.kind === 'role-assignment' ? step.secretName?.toLowerCase() : undefined;
+      const users = uses.filter((use) => secretName === undefined || use.objects.includes(secretName));
+      if (users.length === 0) return step;
+      const apps = [...new Set(users.map((use) => `${use.app} (${use.cluster})`))].sort();
+      apps.forEach((app) => needed.add(app));
+      warnings.push(`${vault.vault.name}: ${step.kind === 'role-assignment' ? `the assignment at ${step.scope}` : 'the access policy'} of ${vault.identity.displayName ?? vault.identity.clientId} stays: ${apps.join(', ')} read${apps.length === 1 ? 's' : ''} the vault as the same identity.`);
+      return step.kind === 'access-policy'
+        ? { ...step, change: 'none' as const, delta: {}, keptFor: apps }
+        : { ...step, change: 'none' as const, keptFor: apps };
+    });
+  }
+  return [...needed].sort();
 }

@@ -25,7 +25,7 @@ import { validateAppName, validateContentType, validateSecretName, validateSecre
 import { assertSecretAbsent, findSecretProperties, secretTags, writeSecret } from '../secrets/write.js';
 import type {
   ActionOutcome, ActionResult, Actor, AppBinding, ClusterStatus, ClusterSummary, GrantOptions, GrantPlan, KvcsiService, PlanGrantOptions,
-  SecretActionResult, ServiceErrorSummary,
+  PlannedIdentity, SecretActionResult, ServiceErrorSummary,
 } from './types.js';
 
 export interface KvcsiServiceOptions {
@@ -88,7 +88,13 @@ export function parseSince(since: string, nowInMs: number): string {
   return new Date(nowInMs - Number(relative[1]) * unitInMs).toISOString();
 }
 
-/** Short plan lines for approvers: scopes, role, permissions, principals (ids only; no object names that could look random). */
+/** The principal as an approver should read it: its display name, then its ids and why kvcsi trusts it. */
+function principalLabel(identity: PlannedIdentity): string {
+  const why = identity.source === 'federated' ? `verified for the app by ${identity.verifiedBy ?? 'a federated credential'}` : identity.source === 'discovered' ? 'the cluster\'s kubelet identity' : 'the cluster\'s registry identity';
+  return `${identity.displayName ?? '(no display name)'} (object id ${identity.objectId}, client id ${identity.clientId}; ${why})`;
+}
+
+/** Short plan lines for approvers: scopes, role, permissions, principals by display name (no object names that could look random). */
 function planDetails(plan: GrantPlan): Record<string, string> {
   const details: Record<string, string> = { changes: String(plan.changeCount), grantScope: plan.grantScope };
   let index = 0;
@@ -97,11 +103,22 @@ function planDetails(plan: GrantPlan): Record<string, string> {
       if (step.change === 'none') continue;
       index += 1;
       details[`step${index}`] = step.kind === 'access-policy'
-        ? `${step.change} access policy on ${step.vault} for principal ${step.objectId}: ${(['secrets', 'certificates'] as const).filter((f) => step.delta[f]?.length).map((f) => `${f} ${step.delta[f]!.join(' ')}`).join(', ')}`
-        : `${step.change} role ${step.roleName} for principal ${step.principalObjectId} at ${step.scope}`;
+        ? `${step.change} access policy on ${step.vault} for principal ${principalLabel(vault.identity)}: ${(['secrets', 'certificates'] as const).filter((f) => step.delta[f]?.length).map((f) => `${f} ${step.delta[f]!.join(' ')}`).join(', ')}`
+        : `${step.change} role ${step.roleName} for principal ${principalLabel(vault.identity)} at ${step.scope}`;
     }
   }
+  if (plan.excluded?.length) details['leftOut'] = plan.excluded.map((entry) => entry.secretProviderClass).join(', ');
   return details;
+}
+
+/** Revoke removes only what no other binding on the same (vault, identity) still needs; otherwise it is refused. */
+function assertRevokeHurtsNobody(plan: GrantPlan): void {
+  if (plan.action !== 'revoke' || !plan.neededBy?.length || plan.changeCount > 0) return;
+  throw new KvcsiError('FORBIDDEN', `revoking ${plan.app} on ${plan.cluster} would break ${plan.neededBy.join(', ')}: they read the same vault as the same identity; nothing was removed`, {
+    field: 'app',
+    rule: 'revoke removes only what no other binding on the same (vault, identity) still needs',
+    details: { neededBy: plan.neededBy.join(', ') },
+  });
 }
 
 function outcomeOfApply(applied: ApplyResult, extra: { verified?: boolean; warnings?: string[] } = {}): ActionOutcome {
@@ -150,12 +167,12 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     return port;
   };
 
-  const enforce = (actor: string, action: PolicyAction, cluster: Cluster, where: Record<string, string>, call: CallOptions) =>
-    enforcePolicy({ policy, audit, clock, actor, action, tier: cluster.tier, where: { cluster: cluster.name, ...where }, ...call });
+  const enforce = (actor: string, action: PolicyAction, cluster: Cluster, where: Record<string, string>, call: CallOptions, tier: Tier = cluster.tier) =>
+    enforcePolicy({ policy, audit, clock, actor, action, tier, where: { cluster: cluster.name, ...where }, ...call });
 
   const plan = (action: 'grant' | 'revoke', cluster: Cluster, app: string, call: CallOptions, bindings?: AppBinding[]): Promise<GrantPlan> =>
     planAccess({
-      action, app, cluster, grantScope: registry.grantScope, clusterPort: clusterPort(cluster.name), vault, registry,
+      action, app, cluster, grantScope: registry.grantScope, clusterPort: clusterPort(cluster.name), clusterPortFor: clusterPort, vault, registry,
       ...(bindings ? { bindings } : {}), ...call,
     });
 
@@ -165,6 +182,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       if (request.kind !== 'grant' && request.kind !== 'revoke') throw new KvcsiError('INTERNAL', `request ${request.id} is not a grant or revoke`);
       const cluster = registry.get(request.target.cluster);
       const fresh = await plan(request.kind, cluster, request.target.app ?? '', callOf(context));
+      assertRevokeHurtsNobody(fresh);
       const result = await applyAccessPlan(fresh, { vault, ...callOf(context) });
       applies.set(request.id, { plan: fresh, result });
       return { changed: result.changed, message: result.message, before: result.before, after: result.after };
@@ -196,11 +214,22 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       };
     }
     const where = { app, ...(planned.vaults[0] ? { vault: planned.vaults[0].vault.name } : {}) };
+    if (action === 'revoke') {
+      try {
+        assertRevokeHurtsNobody(planned);
+      } catch (error) {
+        await recordAudit(audit, {
+          actor, action: 'revoke.refuse', outcome: 'denied', where: { cluster: cluster.name, tier: planned.tier, ...where },
+          reason: (error as KvcsiError).message, details: { neededBy: (planned.neededBy ?? []).join(', ') },
+        }, { clock, ...call });
+        throw error;
+      }
+    }
     if (planned.changeCount === 0) {
       // Nothing to ask for, but the actor must still be allowed to ask, and the check is recorded.
-      await enforce(actor, action, cluster, where, call);
+      await enforce(actor, action, cluster, where, call, planned.tier);
       await recordAudit(audit, {
-        actor, action: `${action}.check`, outcome: 'unchanged', where: { cluster: cluster.name, tier: cluster.tier, ...where },
+        actor, action: `${action}.check`, outcome: 'unchanged', where: { cluster: cluster.name, tier: planned.tier, ...where },
         details: { result: action === 'grant' ? 'read access already in place' : 'nothing kvcsi would remove' },
       }, { clock, ...call });
       return {
@@ -212,7 +241,9 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
         },
       };
     }
-    const target: RequestTarget = { cluster: cluster.name, tier: cluster.tier, ...where };
+    // The tier of the request is the strictest of the clusters that share the vault: a dev cluster's grant on a vault
+    // a prd cluster also reads is a prd change.
+    const target: RequestTarget = { cluster: cluster.name, tier: planned.tier, ...where };
     if (planned.vaults.length === 1 && planned.grantScope === 'vault') target.scope = planned.vaults[0]!.vault.id;
     const request = await requests.submit({
       actor, kind: action, target,

@@ -1,7 +1,7 @@
 export type {
   Actor, ServiceCallOptions, ClusterSummary, BindingObjectSummary, AppBinding, ClusterBindings, BindingsOptions, BindingsResult,
   DiagnosePodOptions, DiagnoseAppOptions, StatusOptions, ClusterStatus, PlannedChange, AccessPolicyStep, RoleAssignmentStep, GrantStep,
-  PlannedIdentity, VaultGrantPlan, GrantPlan, ActionOutcome, ServiceErrorSummary, ActionResult, PlanGrantOptions, GrantOptions,
+  PlannedIdentity, ExcludedBinding, VaultGrantPlan, GrantPlan, ActionOutcome, ServiceErrorSummary, ActionResult, PlanGrantOptions, GrantOptions,
   RevokeOptions, CreateSecretOptions, SecretSnippet, SecretActionResult, RequestSecretOptions, RequestSecretResult,
   SupplySecretValueOptions, ListRequestsQuery, ApproveOptions, RejectOptions, AuditQueryOptions, KvcsiService,
 } from './types.js';

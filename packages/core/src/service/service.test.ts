@@ -16,9 +16,11 @@ function setup() {
   const store = createMemoryRequestStore();
   const audit = createMemoryAuditLog();
   const cluster = memoryCluster([DEFECTDOJO_SPC, EXTERNAL_DNS_SPC]);
+  // The apps run on cafehyna-dev and cafehyna-prd; the clusters that share dev's vault run none (revoke reads them).
+  const empty = memoryCluster([]);
   let counter = 0;
   const service = createKvcsiService({
-    registry: testRegistry(), clusterPort: () => cluster, vault: azure.port, requests: store, audit, policy: SANDBOX_POLICY,
+    registry: testRegistry(), clusterPort: (name) => (name === 'cafehyna-hlg' || name === 'painel-dev' ? empty : cluster), vault: azure.port, requests: store, audit, policy: SANDBOX_POLICY,
     clock: { now: () => time }, generateRequestId: () => `req-${String(++counter).padStart(10, '0')}`,
   });
   return { service, azure, store, audit, advance: (ms: number) => { time += ms; } };

@@ -146,6 +146,8 @@ export interface AccessPolicyStep {
   /** The permissions this step adds or removes (empty when the change is `none`). */
   delta: AccessPolicyPermissions;
   change: PlannedChange;
+  /** Revoke: other apps still read the vault as this identity, so nothing is removed. */
+  keptFor?: string[];
 }
 
 /** One role assignment on an RBAC vault, at the vault or at one secret. */
@@ -163,6 +165,8 @@ export interface RoleAssignmentStep {
   /** Grant: a broader assignment (vault, resource group, subscription) that covers this scope already. */
   coveredBy?: string;
   change: PlannedChange;
+  /** Revoke: other apps still read this scope as this identity, so the assignment stays. */
+  keptFor?: string[];
 }
 
 export type GrantStep = AccessPolicyStep | RoleAssignmentStep;
@@ -172,7 +176,20 @@ export interface PlannedIdentity {
   clientId: string;
   objectId: string;
   displayName?: string;
-  source: 'spc' | 'registry' | 'discovered';
+  /**
+   * Why kvcsi trusts it: the cluster's `registry` identity, the `discovered` AKS kubelet identity, or a `federated`
+   * identity verified for the app (`spc` is no longer planned; kept for older plans).
+   */
+  source: 'spc' | 'registry' | 'discovered' | 'federated';
+  /** For `federated`: the credential that ties the identity to the app's ServiceAccount on this cluster. */
+  verifiedBy?: string;
+}
+
+/** A SecretProviderClass left out of a plan, and why (another vault, an identity not verified for the app). */
+export interface ExcludedBinding {
+  /** `<namespace>/<name>`. */
+  secretProviderClass: string;
+  reason: string;
 }
 
 /** Everything kvcsi would do on one vault for one identity. */
@@ -190,6 +207,7 @@ export interface GrantPlan {
   action: 'grant' | 'revoke';
   app: string;
   cluster: string;
+  /** The strictest tier of any cluster whose registry vault this plan touches (policy and approval use it). */
   tier: Tier;
   /** `vault` or `secret` (registry `grantScope`); only matters on RBAC vaults. */
   grantScope: 'vault' | 'secret';
@@ -199,6 +217,10 @@ export interface GrantPlan {
   changeCount: number;
   /** Things a person should know: RBAC propagation, objects missing in the vault, certificates… */
   warnings: string[];
+  /** Live SPCs of the app that kvcsi does not plan for: findings, never grant steps. */
+  excluded?: ExcludedBinding[];
+  /** Revoke: the other apps that still need what this revoke would remove (the revoke is refused while any remain). */
+  neededBy?: string[];
 }
 
 /** How an action ended, as far as this call could take it. */
