@@ -9,7 +9,8 @@ import {
 } from '@kvcsi/core';
 import { createRuntime, startSandboxMode, type Runtime, type SandboxMode } from '@kvcsi/runtime';
 import { createStore, storeOptionsFromUrl } from '@kvcsi/store';
-import { http, passthrough, type RequestHandler } from 'msw';
+import type * as Msw from 'msw';
+import type { RequestHandler } from 'msw';
 import { policyGroupsOf, type SlackConfig } from './config.js';
 
 export interface BotServiceOptions {
@@ -50,6 +51,9 @@ export function mergeSlackGroups(policy: PolicyConfigInput, slack: SlackConfig):
 
 /** msw handlers letting Slack's hosts through the sandbox's interception (Web API, response_urls, files, Socket Mode). */
 export function slackPassthrough(slackApiUrl?: string): RequestHandler[] {
+  // msw is a development dependency (the sandbox's): required only here, in sandbox mode, never in production.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { http, passthrough } = require('msw') as typeof Msw;
   const handlers = [http.all(/^https:\/\/([a-z0-9-]+\.)*slack\.com\//, () => passthrough())];
   if (slackApiUrl) {
     const origin = new URL(slackApiUrl).origin;

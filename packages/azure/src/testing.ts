@@ -13,7 +13,7 @@ export const credential = (clientId: string, secret: string): TokenCredential =>
 export const operatorCredential = (): TokenCredential => credential(OPERATOR.clientId, OPERATOR.secret);
 export const kubeletCredential = (): TokenCredential => credential(KUBELET.clientId, KUBELET.secret);
 
-/** The runbook's registry, as in config/kvcsi.example.yaml, optionally with the vaults located. */
+/** The runbook's registry, as in packages/core/config/kvcsi.example.yaml, optionally with the vaults located. */
 export function registry(options: { locateVaults?: boolean } = {}): ClusterRegistry {
   const at = (sub: string, rg: string): string => (options.locateVaults === true ? `, subscriptionId: ${sub}, resourceGroup: ${rg}` : '');
   return parseRegistryConfig(

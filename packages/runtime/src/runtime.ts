@@ -1,8 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
-import { createAzureVaultPort, type AzureVaultPort } from '@kvcsi/azure';
+import type { AzureVaultPort } from '@kvcsi/azure';
 import type { ClusterPort, ClusterRegistry } from '@kvcsi/core';
-import { createKubernetesClusterPort } from '@kvcsi/kubernetes';
 import type { Sandbox, SandboxServer } from '@kvcsi/sandbox';
+import { loadAzureAdapter, loadKubernetesAdapter } from './load-on-first-use.js';
 import { startSandboxMode, type SandboxModeOptions } from './sandbox-mode.js';
 
 export interface RuntimeOptions {
@@ -37,17 +37,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const sandboxMode = options.sandbox === undefined ? undefined : startSandboxMode(registry, options.sandbox);
   const credential = sandboxMode?.credential ?? options.credential;
   const kubeconfig = sandboxMode?.kubeconfig ?? options.kubeconfig;
-  const vault = createAzureVaultPort({
-    registry,
-    ...(credential === undefined ? {} : { credential }),
-    ...(options.azureTimeoutInMs === undefined ? {} : { timeoutInMs: options.azureTimeoutInMs }),
-  });
+  // Built on first use: the Azure SDKs load only for commands that talk to Azure.
+  let vault: AzureVaultPort | undefined;
+  const vaultPort = (): AzureVaultPort =>
+    (vault ??= loadAzureAdapter().createAzureVaultPort({
+      registry,
+      ...(credential === undefined ? {} : { credential }),
+      ...(options.azureTimeoutInMs === undefined ? {} : { timeoutInMs: options.azureTimeoutInMs }),
+    }));
   const clusterPorts = new Map<string, ClusterPort>();
   const clusterPort = (clusterName: string): ClusterPort => {
     let port = clusterPorts.get(clusterName);
     if (port === undefined) {
       const cluster = registry.get(clusterName);
-      port = createKubernetesClusterPort({
+      port = loadKubernetesAdapter().createKubernetesClusterPort({
         cluster: { name: cluster.name, kubeContext: cluster.kubeContext },
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
         ...(options.inCluster === true && sandboxMode === undefined ? { inCluster: true } : {}),
@@ -59,7 +62,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   return {
     registry,
-    vault,
+    get vault() {
+      return vaultPort();
+    },
     clusterPort,
     ...(sandboxMode?.sandbox === undefined ? {} : { sandbox: sandboxMode.sandbox }),
     ...(sandboxMode === undefined ? {} : { sandboxServer: sandboxMode.server }),

@@ -1,7 +1,7 @@
-import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { KvcsiError, type ClusterRegistry } from '@kvcsi/core';
-import { createSandbox, createSandboxKubeconfig, listenRemoteSandbox, loadScenario, type FaultConfig, type Sandbox, type SandboxServer } from '@kvcsi/sandbox';
-import type { AzureState } from '@kvcsi/sandbox';
+import type { AzureState, FaultConfig, Sandbox, SandboxServer } from '@kvcsi/sandbox';
+import { loadAzureIdentity, loadSandbox } from './load-on-first-use.js';
 
 /** The service principal kvcsi acts as in the sandbox's scenarios. */
 export const SANDBOX_OPERATOR = 'kvcsi-operator';
@@ -37,7 +37,7 @@ function operatorCredential(azure: AzureState, scenario: string): TokenCredentia
       field: 'servicePrincipals',
     });
   }
-  return new ClientSecretCredential(azure.tenantId, operator.clientId, clientSecret);
+  return new (loadAzureIdentity().ClientSecretCredential)(azure.tenantId, operator.clientId, clientSecret);
 }
 
 /**
@@ -45,6 +45,7 @@ function operatorCredential(azure: AzureState, scenario: string): TokenCredentia
  * (`url`), and returns the credentials and kubeconfig to talk to it.
  */
 export function startSandboxMode(registry: ClusterRegistry, options: SandboxModeOptions): SandboxMode {
+  const { createSandbox, createSandboxKubeconfig, listenRemoteSandbox, loadScenario } = loadSandbox();
   const kubeconfig = createSandboxKubeconfig(registry.list().map((cluster) => cluster.kubeContext));
   if (options.url !== undefined) {
     // The scenario's identities are derived from its seed, so this process knows the operator without asking.

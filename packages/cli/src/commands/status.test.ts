@@ -47,7 +47,7 @@ describe('kvcsi bindings', () => {
     const io = sandboxIo();
     // A cluster that answers nothing: point its kube context at one the kubeconfig does not have.
     const config = path.join(io.cwd, 'kvcsi.yaml');
-    const example = readFileSync(path.resolve(__dirname, '../../../../config/kvcsi.example.yaml'), 'utf8');
+    const example = readFileSync(path.resolve(__dirname, '../../../core/config/kvcsi.example.yaml'), 'utf8');
     writeFileSync(config, example.replace('kubeContext: cafehyna-hub', 'kubeContext: nowhere-hub'));
     expect(await main(['bindings', '--config', config], io)).toBe(0);
     expect(io.output.stdout).toMatch(/cafehyna-prd +defectdojo/);

@@ -7,7 +7,7 @@ import { ClusterRegistry } from './registry.js';
 import { registryConfigSchema } from './schema.js';
 
 /** The example configuration shipped with kvcsi: the runbook's five clusters. */
-export const EXAMPLE_CONFIG_PATH = path.resolve(__dirname, '../../../../config/kvcsi.example.yaml');
+export const EXAMPLE_CONFIG_PATH = path.resolve(__dirname, '../../config/kvcsi.example.yaml');
 
 export interface ResolveConfigPathOptions {
   /** `--config`, when given. */

@@ -5,6 +5,6 @@ import type { ClusterRegistry } from '../clusters/registry.js';
 
 /** The shipped example registry (the runbook's five clusters), for tests and the bench. */
 export function exampleRegistry(): ClusterRegistry {
-  const file = path.resolve(__dirname, '../../../../config/kvcsi.example.yaml');
+  const file = path.resolve(__dirname, '../../config/kvcsi.example.yaml');
   return parseRegistryConfig(readFileSync(file, 'utf8'), file);
 }
