@@ -74,6 +74,30 @@ describe('ARM Key Vault through @azure/arm-keyvault', () => {
     expect(noGroup.code).toBe('ResourceGroupNotFound');
   });
 
+  it('answers a caller without access 403 AuthorizationFailed, not 404, even for a resource group or vault that does not exist', async () => {
+    // Real ARM authorises at the requested scope before it looks the resource up ("… or the scope is invalid").
+    const client = new KeyVaultManagementClient(kubeletCredential(), PROD_SUBSCRIPTION, NO_RETRY);
+    for (const [group, vault] of [['rg-cafehyna-prd', 'kv-nope'], ['rg-nope', 'kv-cafehyna-prd']] as const) {
+      const denied = await restError(client.vaults.get(group, vault));
+      expect(denied.statusCode).toBe(403);
+      expect(denied.code).toBe('AuthorizationFailed');
+      expect(denied.message).toBe(
+        `The client '${KUBELET_CLIENT_ID}' with object id '${KUBELET_OBJECT_ID}' does not have authorization to perform action 'Microsoft.KeyVault/vaults/read' over scope '/subscriptions/${PROD_SUBSCRIPTION}/resourceGroups/${group}/providers/Microsoft.KeyVault/vaults/${vault}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      );
+    }
+    const aks = await restError(new ContainerServiceClient(kubeletCredential(), PROD_SUBSCRIPTION, NO_RETRY).managedClusters.get('rg-nope', 'nope'));
+    expect(aks.statusCode).toBe(403);
+    const msi = await restError(new ManagedServiceIdentityClient(kubeletCredential(), PROD_SUBSCRIPTION, NO_RETRY).userAssignedIdentities.get('rg-nope', 'nope'));
+    expect(msi.statusCode).toBe(403);
+    const assignment = await restError(
+      authorization(PROD_SUBSCRIPTION, kubeletCredential()).roleAssignments.create(`subscriptions/${PROD_SUBSCRIPTION}/resourceGroups/rg-nope`, '5d5b8a8e-8c1e-4a4e-9d5e-0b0c0d0e0f10', {
+        roleDefinitionId: `/subscriptions/${PROD_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER_ROLE_ID}`,
+        principalId: KUBELET_OBJECT_ID,
+      }),
+    );
+    expect(assignment.statusCode).toBe(403);
+  });
+
   it('adds, replaces and removes access policies; the data plane follows at once', async () => {
     const client = new KeyVaultManagementClient(operatorCredential(), NONPROD_SUBSCRIPTION);
     const painel = identity('painelclientes-dev-agentpool');
@@ -182,6 +206,16 @@ describe('ARM role assignments through @azure/arm-authorization', () => {
     );
     expect(denied.code).toBe('AuthorizationFailed');
     expect(denied.message).toContain("'Microsoft.Authorization/roleAssignments/write'");
+  });
+
+  it('refuses a principalType that does not match the principal (400 UnmatchedPrincipalType)', async () => {
+    const mismatch = await restError(
+      authorization().roleAssignments.create(PRD_VAULT_SCOPE, '6e6c9b9f-9d2f-4b5f-8e6f-1c1d1e1f2021', { roleDefinitionId: secretsUser, principalId: KUBELET_OBJECT_ID, principalType: 'User' }),
+    );
+    expect(mismatch.statusCode).toBe(400);
+    expect(mismatch.code).toBe('UnmatchedPrincipalType');
+    expect(mismatch.message).toBe(`The PrincipalId '${KUBELET_OBJECT_ID.replace(/-/g, '')}' has type 'ServicePrincipal', which is different from specified PrincipalType 'User'.`);
+    expect(sandbox.state.azure.roleAssignments.some((a) => a.name === '6e6c9b9f-9d2f-4b5f-8e6f-1c1d1e1f2021')).toBe(false);
   });
 
   it('serves role definitions by ID and by roleName filter', async () => {

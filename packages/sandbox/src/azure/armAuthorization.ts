@@ -71,13 +71,19 @@ function checkScope(azure: AzureState, scope: string): Response | undefined {
   return undefined;
 }
 
+function checkSubscription(azure: AzureState, scope: string): Response | undefined {
+  const sub = subscriptionOf(scope);
+  return sub === undefined ? undefined : checkContainers(azure, sub);
+}
+
 function findAssignment(azure: AzureState, scope: string, name: string): RoleAssignment | undefined {
   return azure.roleAssignments.find((a) => a.name.toLowerCase() === name.toLowerCase() && normalizeScope(a.scope) === normalizeScope(scope));
 }
 
 async function createAssignment(req: ArmRequest, rawScope: string, name: string): Promise<Response> {
   const scope = displayScope(rawScope);
-  const denied = checkScope(req.azure, scope) ?? authorize(req, 'Microsoft.Authorization/roleAssignments/write', scope);
+  // ARM authorises before it looks the scope up: a caller without access gets 403 even for a scope that does not exist.
+  const denied = checkSubscription(req.azure, scope) ?? authorize(req, 'Microsoft.Authorization/roleAssignments/write', scope) ?? checkScope(req.azure, scope);
   if (denied) return denied;
   if (!GUID.test(name)) {
     return armError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
@@ -104,6 +110,15 @@ async function createAssignment(req: ArmRequest, rawScope: string, name: string)
   }
   const inferredType = principal === undefined ? 'ServicePrincipal' : principal.kind === 'user' ? 'User' : principal.kind === 'group' ? 'Group' : 'ServicePrincipal';
   const principalType = PRINCIPAL_TYPES.find((t) => t === requestedType) ?? inferredType;
+  if (principal !== undefined && requestedType !== undefined && principalType !== inferredType) {
+    // 400 UnmatchedPrincipalType, as quoted in public deployment logs: "The PrincipalId '634c8d99…' has type
+    // 'ServicePrincipal', which is different from specified PrincipalType 'User'." (the ID without dashes).
+    return armError(
+      400,
+      'UnmatchedPrincipalType',
+      `The PrincipalId '${principalId.replace(/-/g, '')}' has type '${inferredType}', which is different from specified PrincipalType '${String(requestedType)}'.`,
+    );
+  }
   const existing = findAssignment(req.azure, scope, name);
   if (existing !== undefined) {
     const same = existing.principalId.toLowerCase() === principalId.toLowerCase() && existing.roleDefinitionName === definitionName;
@@ -133,7 +148,7 @@ async function createAssignment(req: ArmRequest, rawScope: string, name: string)
 /** `$filter` as ARM reads it: `atScope()`, `principalId eq '…'`, `assignedTo('…')`, joined with `and`. */
 function listAssignments(req: ArmRequest, rawScope: string): Response {
   const scope = displayScope(rawScope);
-  const denied = checkScope(req.azure, scope) ?? authorize(req, 'Microsoft.Authorization/roleAssignments/read', scope);
+  const denied = checkSubscription(req.azure, scope) ?? authorize(req, 'Microsoft.Authorization/roleAssignments/read', scope) ?? checkScope(req.azure, scope);
   if (denied) return denied;
   const filter = req.url.searchParams.get('$filter') ?? '';
   const atScopeOnly = /atScope\(\)/i.test(filter);

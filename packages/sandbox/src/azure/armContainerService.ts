@@ -1,6 +1,6 @@
 import { HttpResponse } from 'msw';
 import { findIdentityByClientId } from './access.js';
-import { authorize, canRead, checkContainers, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
+import { authorize, authorizeThenCheckContainers, canRead, checkContainers, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
 import type { AzureState, ManagedCluster } from './model.js';
 import { identityResourceId, managedClusterResourceId } from './resourceIds.js';
 
@@ -69,7 +69,7 @@ export const armContainerServiceRoutes: ArmRoute[] = [
     method: 'GET',
     pattern: /^\/subscriptions\/(?<sub>[^/]+)\/resourceGroups\/(?<rg>[^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/(?<name>[^/]+)$/i,
     handle: (req, g) => {
-      const missing = checkContainers(req.azure, g['sub'] ?? '', g['rg']);
+      const missing = authorizeThenCheckContainers(req, READ, g['sub'] ?? '', g['rg']);
       if (missing) return missing;
       const cluster = req.azure.managedClusters.find(
         (c) => sameText(c.name, g['name'] ?? '') && sameText(c.subscriptionId, g['sub'] ?? '') && sameText(c.resourceGroup, g['rg'] ?? ''),

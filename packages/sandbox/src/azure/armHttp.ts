@@ -76,6 +76,15 @@ export function checkContainers(azure: AzureState, subscriptionId: string, resou
   return undefined;
 }
 
+/**
+ * ARM's order for a caller: the subscription must exist (404 SubscriptionNotFound), then the caller needs `action` at
+ * the requested scope (403 AuthorizationFailed "… or the scope is invalid", even when the resource group or the
+ * resource does not exist: a caller without access learns nothing), then the resource group must exist (404).
+ */
+export function authorizeThenCheckContainers(req: ArmRequest, action: string, subscriptionId: string, resourceGroup?: string): Response | undefined {
+  return checkContainers(req.azure, subscriptionId) ?? authorize(req, action, req.path) ?? checkContainers(req.azure, subscriptionId, resourceGroup);
+}
+
 export function resourceNotFound(type: string, name: string, resourceGroup: string): Response {
   return armError(
     404,

@@ -1,6 +1,6 @@
 import { HttpResponse } from 'msw';
 import { findVault } from './access.js';
-import { armError, authorize, canRead, checkContainers, readJsonBody, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
+import { armError, authorize, authorizeThenCheckContainers, canRead, checkContainers, readJsonBody, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
 import type { AccessPolicy, Vault } from './model.js';
 import { vaultResourceId } from './resourceIds.js';
 
@@ -38,8 +38,8 @@ function accessPolicyJson(p: AccessPolicy): Record<string, unknown> {
   return { tenantId: p.tenantId, objectId: p.objectId, ...(p.applicationId ? { applicationId: p.applicationId } : {}), permissions };
 }
 
-function findVaultIn(req: ArmRequest, g: Record<string, string>): Vault | Response {
-  const missing = checkContainers(req.azure, g['sub'] ?? '', g['rg']);
+function findVaultIn(req: ArmRequest, g: Record<string, string>, action: string): Vault | Response {
+  const missing = authorizeThenCheckContainers(req, action, g['sub'] ?? '', g['rg']);
   if (missing) return missing;
   const vault = findVault(req.azure, g['name'] ?? '');
   if (vault === undefined || !sameText(vault.subscriptionId, g['sub'] ?? '') || !sameText(vault.resourceGroup, g['rg'] ?? '')) {
@@ -104,7 +104,7 @@ export const armKeyVaultRoutes: ArmRoute[] = [
     method: 'GET',
     pattern: new RegExp(`^${RG}/providers/Microsoft\\.KeyVault/vaults/(?<name>[^/]+)$`, 'i'),
     handle: (req, g) => {
-      const vault = findVaultIn(req, g);
+      const vault = findVaultIn(req, g, VAULT_READ);
       if (vault instanceof Response) return vault;
       return authorize(req, VAULT_READ, vaultResourceId(vault)) ?? HttpResponse.json(vaultJson(vault));
     },
@@ -117,7 +117,7 @@ export const armKeyVaultRoutes: ArmRoute[] = [
       if (!['add', 'replace', 'remove'].includes(kind)) {
         return armError(400, 'BadRequest', `The value '${g['kind'] ?? ''}' is not valid for operationKind. Valid values are 'add', 'replace', 'remove'.`);
       }
-      const vault = findVaultIn(req, g);
+      const vault = findVaultIn(req, g, ACCESS_POLICY_WRITE);
       if (vault instanceof Response) return vault;
       const denied = authorize(req, ACCESS_POLICY_WRITE, vaultResourceId(vault));
       if (denied) return denied;

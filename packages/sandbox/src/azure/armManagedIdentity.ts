@@ -1,5 +1,5 @@
 import { HttpResponse } from 'msw';
-import { armError, authorize, canRead, checkContainers, readJsonBody, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
+import { armError, authorize, authorizeThenCheckContainers, canRead, checkContainers, readJsonBody, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
 import type { FederatedIdentityCredential, ManagedIdentity } from './model.js';
 import { identityResourceId } from './resourceIds.js';
 
@@ -27,8 +27,8 @@ function ficJson(identity: ManagedIdentity, fic: FederatedIdentityCredential): R
   };
 }
 
-function findIdentity(req: ArmRequest, g: Record<string, string>): ManagedIdentity | Response {
-  const missing = checkContainers(req.azure, g['sub'] ?? '', g['rg']);
+function findIdentity(req: ArmRequest, g: Record<string, string>, action: string): ManagedIdentity | Response {
+  const missing = authorizeThenCheckContainers(req, action, g['sub'] ?? '', g['rg']);
   if (missing) return missing;
   const identity = req.azure.identities.find(
     (i) => sameText(i.name, g['name'] ?? '') && sameText(i.subscriptionId, g['sub'] ?? '') && sameText(i.resourceGroup, g['rg'] ?? ''),
@@ -47,7 +47,7 @@ export const armManagedIdentityRoutes: ArmRoute[] = [
     method: 'GET',
     pattern: new RegExp(`${BASE}/(?<name>[^/]+)$`, 'i'),
     handle: (req, g) => {
-      const identity = findIdentity(req, g);
+      const identity = findIdentity(req, g, READ);
       if (identity instanceof Response) return identity;
       return authorize(req, READ, identityResourceId(identity)) ?? HttpResponse.json(identityJson(identity, req.azure.tenantId));
     },
@@ -80,7 +80,7 @@ export const armManagedIdentityRoutes: ArmRoute[] = [
     method: 'GET',
     pattern: new RegExp(`${BASE}/(?<name>[^/]+)/federatedIdentityCredentials$`, 'i'),
     handle: (req, g) => {
-      const identity = findIdentity(req, g);
+      const identity = findIdentity(req, g, FIC_READ);
       if (identity instanceof Response) return identity;
       const denied = authorize(req, FIC_READ, identityResourceId(identity));
       if (denied) return denied;
@@ -91,7 +91,7 @@ export const armManagedIdentityRoutes: ArmRoute[] = [
     method: 'GET',
     pattern: new RegExp(`${BASE}/(?<name>[^/]+)/federatedIdentityCredentials/(?<fic>[^/]+)$`, 'i'),
     handle: (req, g) => {
-      const identity = findIdentity(req, g);
+      const identity = findIdentity(req, g, FIC_READ);
       if (identity instanceof Response) return identity;
       const denied = authorize(req, FIC_READ, identityResourceId(identity));
       if (denied) return denied;
@@ -103,7 +103,7 @@ export const armManagedIdentityRoutes: ArmRoute[] = [
     method: 'PUT',
     pattern: new RegExp(`${BASE}/(?<name>[^/]+)/federatedIdentityCredentials/(?<fic>[^/]+)$`, 'i'),
     handle: async (req, g) => {
-      const identity = findIdentity(req, g);
+      const identity = findIdentity(req, g, FIC_WRITE);
       if (identity instanceof Response) return identity;
       const denied = authorize(req, FIC_WRITE, identityResourceId(identity));
       if (denied) return denied;
@@ -126,7 +126,7 @@ export const armManagedIdentityRoutes: ArmRoute[] = [
     method: 'DELETE',
     pattern: new RegExp(`${BASE}/(?<name>[^/]+)/federatedIdentityCredentials/(?<fic>[^/]+)$`, 'i'),
     handle: (req, g) => {
-      const identity = findIdentity(req, g);
+      const identity = findIdentity(req, g, FIC_DELETE);
       if (identity instanceof Response) return identity;
       const denied = authorize(req, FIC_DELETE, identityResourceId(identity));
       if (denied) return denied;

@@ -66,15 +66,36 @@ describe('Entra ID token endpoint through @azure/identity', () => {
     expect(error.message).toContain('AADSTS500011');
   });
 
-  it('refuses a workload-identity assertion whose subject matches no federated credential (AADSTS70021)', async () => {
+  it('refuses a subject mismatch with AADSTS700213 and HTTP 401, as Entra answers since 2024', async () => {
     const { clientId, issuer } = painelApi();
-    const credential = assertionCredential(clientId, () =>
-      createServiceAccountToken({ issuer, namespace: 'painel-clientes', serviceAccount: 'painel-api', nowMs: sandbox.clock.nowMs() }),
-    );
-    const error = await failure(credential.getToken('https://vault.azure.net/.default'));
+    const assertion = (): string => createServiceAccountToken({ issuer, namespace: 'painel-clientes', serviceAccount: 'painel-api', nowMs: sandbox.clock.nowMs() });
+    const error = await failure(assertionCredential(clientId, assertion).getToken('https://vault.azure.net/.default'));
+    // Text as quoted in Azure/azure-workload-identity#1200 and dotnet/maui#31978 (not the retired AADSTS70021/400).
     expect(error.message).toContain(
-      `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: 'system:serviceaccount:painel-clientes:painel-api'. Assertion Audience: 'api://AzureADTokenExchange'.`,
+      "AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:painel-clientes:painel-api'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation Trace ID: ",
     );
+    const raw = await fetch(`https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials', client_id: clientId, scope: 'https://vault.azure.net/.default',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion(),
+      }).toString(),
+    });
+    expect(raw.status).toBe(401);
+    expect(await raw.json()).toMatchObject({ error: 'invalid_client', error_codes: [700213] });
+  });
+
+  it('refuses an identity with no federated credential at all with AADSTS70025', async () => {
+    const { issuer } = painelApi();
+    const kubelet = sandbox.state.azure.identities.find((i) => i.name === 'id-cafehyna-aks-kubelet');
+    const error = await failure(
+      assertionCredential(KUBELET_CLIENT_ID, () => createServiceAccountToken({ issuer, namespace: 'default', serviceAccount: 'default', nowMs: sandbox.clock.nowMs() })).getToken(
+        'https://vault.azure.net/.default',
+      ),
+    );
+    expect(kubelet?.federatedCredentials).toEqual([]);
+    expect(error.message).toContain(`AADSTS70025: The client '${KUBELET_CLIENT_ID}'(id-cafehyna-aks-kubelet) has no configured federated identity credentials.`);
   });
 
   it('issues a token for an assertion that matches the federated credential, usable on the vault', async () => {

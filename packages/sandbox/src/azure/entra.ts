@@ -7,7 +7,7 @@ import { audienceForScope, decodeAssertion, issueAccessToken } from './tokens.js
 export const ENTRA_HOST = 'https://login.microsoftonline.com';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-interface EntraError {
+export interface EntraError {
   status: 400 | 401;
   error: string;
   code: number;
@@ -15,22 +15,33 @@ interface EntraError {
 }
 
 /** An Entra ID error body, shaped like the service's: AADSTS text, then trace and correlation IDs and a timestamp. */
-function entraErrorResponse(e: EntraError, nowMs: number): Response {
+export function entraErrorBody(e: EntraError, nowMs: number): EntraErrorJson {
   const traceId = deterministicUuid('trace', String(e.code), String(nowMs));
   const correlationId = deterministicUuid('correlation', String(e.code), String(nowMs));
   const timestamp = new Date(nowMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-  return HttpResponse.json(
-    {
-      error: e.error,
-      error_description: `AADSTS${e.code}: ${e.description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
-      error_codes: [e.code],
-      timestamp,
-      trace_id: traceId,
-      correlation_id: correlationId,
-      error_uri: `https://login.microsoftonline.com/error?code=${e.code}`,
-    },
-    { status: e.status },
-  );
+  return {
+    error: e.error,
+    error_description: `AADSTS${e.code}: ${e.description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+    error_codes: [e.code],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${e.code}`,
+  };
+}
+
+export interface EntraErrorJson {
+  error: string;
+  error_description: string;
+  error_codes: number[];
+  timestamp: string;
+  trace_id: string;
+  correlation_id: string;
+  error_uri: string;
+}
+
+function entraErrorResponse(e: EntraError, nowMs: number): Response {
+  return HttpResponse.json(entraErrorBody(e, nowMs), { status: e.status });
 }
 
 function tenantMatches(azure: AzureState, tenant: string): boolean {
@@ -40,6 +51,7 @@ function tenantMatches(azure: AzureState, tenant: string): boolean {
 
 interface ClientPrincipal {
   clientId: string;
+  name?: string;
   objectId: string;
   clientSecret?: string;
   federatedCredentials: FederatedIdentityCredential[];
@@ -50,7 +62,50 @@ function findClient(azure: AzureState, clientId: string): ClientPrincipal | unde
   const identity = azure.identities.find((i) => i.clientId.toLowerCase() === id);
   if (identity) return identity;
   const sp = azure.servicePrincipals.find((s) => s.clientId.toLowerCase() === id);
-  return sp && { ...sp, federatedCredentials: [] };
+  return sp && { ...sp, federatedCredentials: sp.federatedCredentials ?? [] };
+}
+
+/**
+ * Entra's federated-credential texts, as real responses quote them:
+ * - AADSTS70025 when the identity has no federated credential at all ("The client '<id>'(<name>) has no configured
+ *   federated identity credentials.", quoted in public GitHub Actions troubleshooting notes);
+ * - AADSTS700211 for an unknown issuer;
+ * - AADSTS700213 (HTTP 401) for a subject mismatch since 2024 ("No matching federated identity record found for
+ *   presented assertion subject '<sub>'. Check your federated identity credential Subject, Audience and Issuer against
+ *   the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation", quoted in
+ *   Azure/azure-workload-identity#1200 and dotnet/maui#31978). The older AADSTS70021/400 is no longer served.
+ */
+export function federatedAssertionError(
+  client: { clientId: string; name?: string; federatedCredentials: FederatedIdentityCredential[] },
+  assertion: { iss: string; sub: string; audiences: string[] },
+): EntraError | undefined {
+  if (client.federatedCredentials.length === 0) {
+    return {
+      status: 400,
+      error: 'invalid_client',
+      code: 70025,
+      description: `The client '${client.clientId}'(${client.name ?? client.clientId}) has no configured federated identity credentials.`,
+    };
+  }
+  const sameIssuer = client.federatedCredentials.filter((f) => f.issuer === assertion.iss);
+  if (sameIssuer.length === 0) {
+    return {
+      status: 400,
+      error: 'invalid_client',
+      code: 700211,
+      description: `No matching federated identity record found for presented assertion issuer '${assertion.iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+    };
+  }
+  const match = sameIssuer.find((f) => f.subject === assertion.sub && f.audiences.some((a) => assertion.audiences.includes(a)));
+  if (match === undefined) {
+    return {
+      status: 401,
+      error: 'invalid_client',
+      code: 700213,
+      description: `No matching federated identity record found for presented assertion subject '${assertion.sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+    };
+  }
+  return undefined;
 }
 
 /** Checks a workload-identity assertion against the identity's federated credentials, as Entra ID does. */
@@ -69,25 +124,7 @@ function checkAssertion(client: ClientPrincipal, assertion: string, nowMs: numbe
     };
   }
   const audiences = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  const sameIssuer = client.federatedCredentials.filter((f) => f.issuer === claims.iss);
-  if (sameIssuer.length === 0) {
-    return {
-      status: 400,
-      error: 'invalid_client',
-      code: 700211,
-      description: `No matching federated identity record found for presented assertion issuer '${claims.iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
-    };
-  }
-  const match = sameIssuer.find((f) => f.subject === claims.sub && f.audiences.some((a) => audiences.includes(a)));
-  if (match === undefined) {
-    return {
-      status: 400,
-      error: 'invalid_client',
-      code: 70021,
-      description: `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${audiences.join(',')}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
-    };
-  }
-  return undefined;
+  return federatedAssertionError(client, { iss: claims.iss, sub: claims.sub, audiences });
 }
 
 /**

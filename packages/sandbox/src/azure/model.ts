@@ -34,6 +34,8 @@ export interface ServicePrincipal {
   clientId: string;
   objectId: string;
   clientSecret?: string;
+  /** App registrations can hold federated credentials too (none in the shipped scenarios). */
+  federatedCredentials?: FederatedIdentityCredential[];
 }
 
 export interface User {

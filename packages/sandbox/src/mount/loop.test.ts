@@ -98,8 +98,9 @@ describe('default scenario, read through client-node', () => {
     expect(texts.A3).toBe('FailedMount|kubelet|MountVolume.SetUp failed for volume "secrets-store" : rpc error: code = Unknown desc = failed to get secretproviderclass monitoring/grafana-secrets, error: secretproviderclasses.secrets-store.csi.x-k8s.io "grafana-secrets" not found');
     // C4.2 on provider v1.8.2: azidentity's ClientAssertionCredential error inside the object prefix.
     expect(texts['C4.2']).toContain('failed to get objectType:secret, objectName:painel-api-database-url, objectVersion:: ClientAssertionCredential authentication failed. \nPOST https://login.microsoftonline.com/');
-    expect(texts['C4.2']).toContain("AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: 'https://brazilsouth.oic.prod-aks.azure.com/");
-    expect(texts['C4.2']).toContain("Assertion Subject: 'system:serviceaccount:painel-clientes:painel-api'");
+    // Entra answers a subject mismatch with AADSTS700213 and HTTP 401 since 2024 (Azure/azure-workload-identity#1200).
+    expect(texts['C4.2']).toContain('RESPONSE 401: 401 Unauthorized');
+    expect(texts['C4.2']).toContain("AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:painel-clientes:painel-api'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.");
     // F2: the mount succeeded, the sync did not, and the container cannot start.
     expect(texts.F2).toBe('FailedToCreateSecret|csi-secrets-store-controller|failed to get data in spc cert-manager/cert-manager-secrets for secret cloudflare-api-key-secret, err: file matching objectName Cloudflare-Api-Key not found in the pod');
     const certManager = await podAndEvents(find('cert-manager'));
@@ -197,11 +198,11 @@ describe('every FailedMount text matches a catalogue format for the stated versi
     ],
     azcore: [
       new RegExp(`${kubeletPrefix.source}${providerWrap.source}failed to get objectType:(secret|key|cert), objectName:[^,]+, objectVersion:[^:]*: GET https://[a-z0-9-]+\\.vault\\.azure\\.net/\\S+\\n-{80}\\nRESPONSE (403|404|401|429): \\d{3} [A-Za-z ]+\\nERROR CODE: \\w+\\n-{80}\\n\\{[\\s\\S]*\\}\\n-{80}\\n$`),
-      new RegExp(`${kubeletPrefix.source}${providerWrap.source}failed to get objectType:secret, objectName:[^,]+, objectVersion:[^:]*: ClientAssertionCredential authentication failed\\. \\nPOST https://login\\.microsoftonline\\.com/[^/]+/oauth2/v2\\.0/token\\n-{80}\\nRESPONSE 400: 400 Bad Request\\n-{80}\\n\\{[\\s\\S]*"error_description": "AADSTS(70021|700016|700211): [\\s\\S]*\\}\\n-{80}\\n$`),
+      new RegExp(`${kubeletPrefix.source}${providerWrap.source}failed to get objectType:secret, objectName:[^,]+, objectVersion:[^:]*: ClientAssertionCredential authentication failed\\. \\nPOST https://login\\.microsoftonline\\.com/[^/]+/oauth2/v2\\.0/token\\n-{80}\\nRESPONSE (400: 400 Bad Request|401: 401 Unauthorized)\\n-{80}\\n\\{[\\s\\S]*"error_description": "AADSTS(700213|70025|700016|700211): [\\s\\S]*\\}\\n-{80}\\n$`),
     ],
     autorest: [
       new RegExp(`${kubeletPrefix.source}${providerWrap.source}failed to get objectType:(secret|key|cert), objectName:[^,]+, objectVersion:[^:]*: keyvault\\.BaseClient#Get(Secret|Key|Certificate): Failure responding to request: StatusCode=(403|404) -- Original Error: autorest/azure: Service returned an error\\. Status=(403|404) Code="\\w+" Message="[^\\n]*"( InnerError=\\{"code":"\\w+"\\})?$`),
-      new RegExp(`${kubeletPrefix.source}${providerWrap.source}failed to get keyvault client: failed to get authorizer for keyvault client: failed to acquire token: FromAssertion\\(\\): http call\\(https://login\\.microsoftonline\\.com/[^)]+\\)\\(POST\\) error: reply status code was 400: \\{.*AADSTS\\d+.*\\}$`),
+      new RegExp(`${kubeletPrefix.source}${providerWrap.source}failed to get keyvault client: failed to get authorizer for keyvault client: failed to acquire token: FromAssertion\\(\\): http call\\(https://login\\.microsoftonline\\.com/[^)]+\\)\\(POST\\) error: reply status code was (400|401): \\{.*AADSTS\\d+.*\\}$`),
     ],
   };
   const erasForProvider = (version: string): string => (/^v?1\.[0-4]\./.test(version) ? 'autorest' : 'azcore');

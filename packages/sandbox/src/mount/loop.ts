@@ -1,4 +1,5 @@
 import { evaluateDataPlaneAccess, findIdentityByClientId, findVault, getCertificate, getSecret } from '../azure/access.js';
+import { entraErrorBody, federatedAssertionError, type EntraError } from '../azure/entra.js';
 import { deterministicUuid } from '../azure/ids.js';
 import type { AzureState, ManagedCluster } from '../azure/model.js';
 import type { KubeClusterState } from '../kubernetes/store.js';
@@ -156,37 +157,20 @@ function acquirePrincipal(ctx: ClusterContext, pod: PodObject, params: Record<st
     return { ok: true, clientId };
   }
   // Workload identity (or identity binding, which the sandbox treats alike once its token is there).
-  const entra = (code: number, description: string): Principal => {
-    const timestamp = new Date(ctx.nowMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-    const traceId = deterministicUuid('trace', String(code), String(ctx.nowMs));
-    const correlationId = deterministicUuid('correlation', String(code), String(ctx.nowMs));
-    return {
-      ok: false,
-      message: m.workloadIdentityTokenFailed(ctx.eras, {
-        tenantId, status: 400, firstObject,
-        body: {
-          error: code === 700016 ? 'unauthorized_client' : 'invalid_client',
-          error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
-          error_codes: [code], timestamp, trace_id: traceId, correlation_id: correlationId, error_uri: `https://login.microsoftonline.com/error?code=${code}`,
-        },
-      }),
-    };
-  };
+  const entra = (error: EntraError): Principal => ({
+    ok: false,
+    message: m.workloadIdentityTokenFailed(ctx.eras, { tenantId, status: error.status, firstObject, body: entraErrorBody(error, ctx.nowMs) }),
+  });
   const identity = findIdentityByClientId(ctx.azure, clientId);
   if (identity === undefined) {
-    return entra(700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    return entra({ status: 400, error: 'unauthorized_client', code: 700016, description: `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.` });
   }
   if (mode === 'AzureTokenProxy') return { ok: true, clientId };
   const issuer = ctx.managedCluster?.oidcIssuerUrl ?? `https://oidc.sandbox.azmk8s.io/${ctx.name}/`;
   const subject = `system:serviceaccount:${pod.metadata.namespace ?? 'default'}:${pod.spec.serviceAccountName ?? 'default'}`;
-  const sameIssuer = identity.federatedCredentials.filter((f) => f.issuer === issuer);
-  if (sameIssuer.length === 0) {
-    return entra(700211, `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
-  }
-  if (!sameIssuer.some((f) => f.subject === subject && f.audiences.includes(WORKLOAD_IDENTITY_AUDIENCE))) {
-    return entra(70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${WORKLOAD_IDENTITY_AUDIENCE}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
-  }
-  return { ok: true, clientId };
+  // The same check the token endpoint makes (entra.ts), so the mount and a direct token request agree.
+  const refused = federatedAssertionError(identity, { iss: issuer, sub: subject, audiences: [WORKLOAD_IDENTITY_AUDIENCE] });
+  return refused === undefined ? { ok: true, clientId } : entra(refused);
 }
 
 const VALID_CLOUDS = ['azurepubliccloud', 'azureusgovernmentcloud', 'azurechinacloud', 'azuregermancloud', 'azurestackcloud'];
