@@ -79,6 +79,11 @@ export interface AccessRequest {
   approvalRequired: boolean;
   /** The group whose member must approve, when the policy names one. */
   approverGroup?: string;
+  /**
+   * The tier whose approval rule decides, when stricter than the target's: a request that overwrites a secret another
+   * app uses is escalated to `prd` approval even on dev.
+   */
+  approvalTier?: Tier;
   createdAt: string;
   updatedAt: string;
   /** A pending request past this instant is expired. */

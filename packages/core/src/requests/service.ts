@@ -39,6 +39,11 @@ export interface SubmitRequestInput extends CallOptions {
   target: RequestTarget;
   justification: string;
   details?: Record<string, string>;
+  /**
+   * Needs a person's approval whatever the tier's rule, decided by the approvers of the strictest tier (`prd`):
+   * e.g. a secret request that overwrites a secret another app uses.
+   */
+  escalate?: { reason: string };
 }
 
 export interface DecideRequestInput extends CallOptions {
@@ -217,7 +222,7 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       return deny('approve', input.actor, current, `${input.actor} requested ${current.id} and so cannot approve it: approval must come from someone else`, input);
     }
     if (!withdrawing) {
-      const decision = policy.decide(input.actor, 'approve', current.target.tier);
+      const decision = policy.decide(input.actor, 'approve', current.approvalTier ?? current.target.tier);
       if (!decision.allowed) return deny('approve', input.actor, current, decision.reason, input);
       // The group named when the request was made still binds, even if the policy changed since.
       if (current.approverGroup !== undefined && !policy.isMember(input.actor, current.approverGroup)) {
@@ -300,7 +305,10 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
         policy, audit, clock, actor: input.actor, action: draft.kind, tier, where: whereOf(draft.target), ...signalOf(input),
       });
       const createdAt = now();
-      const approvedByPolicy = !decision.approvalRequired;
+      const escalatedGroup = input.escalate ? policy.approvalFor(draft.kind, 'prd').group ?? policy.config.approvals.prd?.group : undefined;
+      const approverGroup = input.escalate ? escalatedGroup : decision.approverGroup;
+      const approvalRequired = decision.approvalRequired || input.escalate !== undefined;
+      const approvedByPolicy = !approvalRequired;
       const request: AccessRequest = {
         id: generateId(),
         kind: draft.kind,
@@ -310,8 +318,9 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
         justification: draft.justification,
         target: draft.target,
         ...(draft.details !== undefined ? { details: draft.details } : {}),
-        approvalRequired: decision.approvalRequired,
-        ...(decision.approverGroup !== undefined ? { approverGroup: decision.approverGroup } : {}),
+        approvalRequired,
+        ...(approverGroup !== undefined ? { approverGroup } : {}),
+        ...(input.escalate ? { approvalTier: 'prd' as const } : {}),
         createdAt,
         updatedAt: createdAt,
         expiresAt: toIsoTime(clock.now() + ttlInMs),
@@ -320,7 +329,7 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       await store.createRequest(request, signalOf(input));
       await record({
         actor: input.actor, action: 'request.submit', outcome: 'succeeded', where: whereOf(request.target), requestId: request.id,
-        after: { status: request.status }, reason: decision.reason,
+        after: { status: request.status }, reason: input.escalate ? `${decision.reason}; approval required: ${input.escalate.reason}` : decision.reason,
         details: { kind: request.kind, justification: request.justification },
         ...(approvedByPolicy ? { approver: POLICY_APPROVER } : {}),
       }, input);

@@ -2,3 +2,5 @@ export { validateSecretName, validateSecretValue, validateContentType, validateA
 export { secretSnippet } from './snippet.js';
 export { writeSecret, findSecretProperties, assertSecretAbsent, secretTags } from './write.js';
 export type { WriteSecretOptions, FindSecretOptions } from './write.js';
+export { findSecretUsers, secretBelongsTo, otherUsersOf, overwriteNote, APP_TAG } from './scope.js';
+export type { SecretUsers, FindSecretUsersOptions } from './scope.js';

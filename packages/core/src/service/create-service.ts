@@ -4,7 +4,7 @@
  */
 import { applyAccessPlan, type AccessVaultPort, type ApplyAccessResult } from '../access/apply.js';
 import { findAppBindings } from '../access/bindings.js';
-import { planAccess, RBAC_PROPAGATION_WARNING } from '../access/plan.js';
+import { planAccess, RBAC_PROPAGATION_WARNING, strictestTierOfVault } from '../access/plan.js';
 import type { AuditLog } from '../audit/event.js';
 import { toStoredInstant } from '../audit/instant.js';
 import { recordAudit } from '../audit/record.js';
@@ -20,6 +20,7 @@ import { systemClock, type CallOptions, type ClusterPort, type Clock, type Secre
 import type { AccessRequest, RequestTarget } from '../requests/model.js';
 import type { RequestStore } from '../requests/ports.js';
 import { createRequestService, type ApplyResult, type ExecutorResult, type RequestService } from '../requests/service.js';
+import { findSecretUsers, overwriteNote, secretBelongsTo } from '../secrets/scope.js';
 import { secretSnippet } from '../secrets/snippet.js';
 import { validateAppName, validateContentType, validateSecretName, validateSecretValue } from '../secrets/validate.js';
 import { assertSecretAbsent, findSecretProperties, secretTags, writeSecret } from '../secrets/write.js';
@@ -258,12 +259,37 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
   const vaultRefOf = (cluster: Cluster, vaultName?: string): VaultRef =>
     vaultName === undefined || vaultName.toLowerCase() === cluster.keyVault.name.toLowerCase() ? { ...cluster.keyVault } : registry.findByVault(vaultName)[0]?.keyVault ?? { name: vaultName };
 
+  /** The clusters whose registry vault is `vaultName` (the cluster itself at least). */
+  const clustersOfVault = (cluster: Cluster, vaultName: string): Cluster[] => {
+    const users = registry.findByVault(vaultName);
+    return users.some((other) => other.name === cluster.name) ? users : [cluster, ...users];
+  };
+
+  /**
+   * For an existing secret: undefined when `app` may write a new version (tagged for it, or mounted by one of its
+   * SPCs); otherwise the note for the card ("overwrites a secret used by X").
+   */
+  const overwriteCheck = async (cluster: Cluster, ref: VaultRef, existing: SecretProperties, app: string | undefined, call: CallOptions): Promise<string | undefined> => {
+    const users = await findSecretUsers({ clusters: clustersOfVault(cluster, ref.name), clusterPort, vaultName: ref.name, secret: existing, ...call });
+    return secretBelongsTo(app, users) ? undefined : overwriteNote(existing.name, app, users);
+  };
+
   /** Writes the value for an approved secret-create / secret-request; remembers the properties for the result. */
   const secretWriter = (written: { properties?: SecretProperties }) =>
     async (request: AccessRequest, value: string, context: { signal?: AbortSignal }): Promise<ExecutorResult> => {
       const cluster = registry.get(request.target.cluster);
       const ref = vaultRefOf(cluster, request.target.vault);
       const name = request.target.secretName ?? '';
+      // Checked again right before writing: the secret may have appeared, or changed hands, since the request.
+      const existing = await findSecretProperties(vault, ref, name, callOf(context));
+      if (existing && request.approvalTier === undefined) {
+        const note = await overwriteCheck(cluster, ref, existing, request.target.app, callOf(context));
+        if (note !== undefined) {
+          throw new KvcsiError('FORBIDDEN', `request ${request.id} ${note}; it was not approved for that — ask again so an approver sees it`, {
+            field: 'secretName', rule: 'a secret request writes only secrets tagged for its app or mounted by the app\'s SecretProviderClasses',
+          });
+        }
+      }
       const properties = await writeSecret({
         vault, ref, name, value,
         ...(request.details?.contentType !== undefined ? { contentType: request.details.contentType } : {}),
@@ -396,11 +422,14 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       const ref = vaultRefOf(cluster);
       // Refuse before anything is requested, so nothing is half done; the writer checks again right before writing.
       if (!input.newVersion) await assertSecretAbsent(vault, ref, name, call);
+      const existing = input.newVersion ? await findSecretProperties(vault, ref, name, call) : undefined;
+      const overwrites = existing ? await overwriteCheck(cluster, ref, existing, app, call) : undefined;
       const request = await requests.submit({
         actor, kind: 'secret-create',
-        target: { cluster: cluster.name, tier: cluster.tier, vault: ref.name, secretName: name, ...(app !== undefined ? { app } : {}) },
+        target: { cluster: cluster.name, tier: strictestTierOfVault(cluster, registry), vault: ref.name, secretName: name, ...(app !== undefined ? { app } : {}) },
         justification: input.justification?.trim() || `create secret ${name} in ${ref.name}${app ? ` for ${app}` : ''}`,
-        details: { newVersion: input.newVersion ? 'true' : 'false', ...(contentType !== undefined ? { contentType } : {}) },
+        details: { ...(overwrites !== undefined ? { overwrites } : {}), newVersion: input.newVersion ? 'true' : 'false', ...(contentType !== undefined ? { contentType } : {}) },
+        ...(overwrites !== undefined ? { escalate: { reason: overwrites } } : {}),
         ...call,
       });
       if (request.status === 'pending') {
@@ -431,12 +460,16 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       for (const cluster of byVault.values()) {
         const ref = vaultRefOf(cluster);
         const existing = await findSecretProperties(vault, ref, name, call);
+        const overwrites = existing ? await overwriteCheck(cluster, ref, existing, app, call) : undefined;
         const warnings = existing ? [`secret ${existing.name} exists already in ${ref.name}: the value set for this request becomes its new version`] : [];
+        if (overwrites !== undefined) warnings.push(`${overwrites}: this needs an approval whatever the tier`);
         const request = await requests.submit({
           actor, kind: 'secret-request',
-          target: { cluster: cluster.name, tier: cluster.tier, app, vault: ref.name, secretName: name },
+          target: { cluster: cluster.name, tier: strictestTierOfVault(cluster, registry), app, vault: ref.name, secretName: name },
           justification: input.justification,
+          ...(overwrites !== undefined ? { escalate: { reason: overwrites } } : {}),
           details: {
+            ...(overwrites !== undefined ? { overwrites } : {}),
             newVersion: existing ? 'true' : 'false',
             ...(input.description !== undefined ? { description: input.description } : {}),
             ...(contentType !== undefined ? { contentType } : {}),

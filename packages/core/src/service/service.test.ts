@@ -136,9 +136,14 @@ describe('secrets', () => {
     expect(azure.values.get('kv-cafehyna-dev-hlg/web-api-key')).toEqual([canary]);
     const again = await errorOf(service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', value: canary }));
     expect(again.code).toBe('ALREADY_EXISTS');
-    const newVersion = await service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', value: canary, newVersion: true });
+    const newVersion = await service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', app: 'web', value: canary, newVersion: true });
     expect(newVersion.outcome.status).toBe('applied');
-    expect(JSON.stringify([created, newVersion, again.message, await store.listRequests(), await audit.query()])).not.toContain(canary);
+    // Another app's (or no app's) new version of web's secret overwrites a secret used by web: approval even on dev.
+    const foreign = await service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', app: 'intruder', value: canary, newVersion: true });
+    expect(foreign.outcome.status).toBe('pending');
+    expect(foreign.request).toMatchObject({ approvalRequired: true, approvalTier: 'prd', approverGroup: 'approvers-prd', details: { overwrites: 'overwrites a secret used by web: web-api-key' } });
+    expect(azure.values.get('kv-cafehyna-dev-hlg/web-api-key')).toHaveLength(2);
+    expect(JSON.stringify([created, newVersion, foreign, again.message, await store.listRequests(), await audit.query()])).not.toContain(canary);
   });
 
   it('on prd, keeps nothing until approved; then only the requester may set the value', async () => {
