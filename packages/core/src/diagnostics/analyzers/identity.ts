@@ -1,5 +1,5 @@
 /** C. Identity and authentication: SP fallback, pod identity, VM managed identity, workload identity, binding, tenant. */
-import { getSpcCommand } from '../commands.js';
+import { getSpcCommand, providerLogsCommand } from '../commands.js';
 import { identityFor, podNamespace, podOf, volumeViews } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
@@ -16,7 +16,7 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
   const views = volumeViews(facts).filter((view) => view.spc);
   const spc = views[0]?.spc;
   const identity = identityFor(facts, spc);
-  const groups = new Map(signalGroups(facts, ['C1', 'C2', 'C3', 'C4.1', 'C4.2', 'C4.3', 'C4.4', 'C4.5', 'C4.6', 'C5', 'C6']).map((group) => [group.id, group.signals]));
+  const groups = new Map(signalGroups(facts, ['C0', 'C1', 'C2', 'C3', 'C4.1', 'C4.2', 'C4.3', 'C4.4', 'C4.5', 'C4.6', 'C5', 'C6', 'C7', 'C8', 'C9']).map((group) => [group.id, group.signals]));
   const csiDriver = valueOf(facts.csiDriver) ?? undefined;
   const audiences = (csiDriver?.spec.tokenRequests ?? []).map((request) => request.audience);
   const registryClientId = facts.cluster?.identity.kind === 'fixed' ? facts.cluster.identity.clientId : undefined;
@@ -159,6 +159,21 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
     'C4.6': { title: 'Entra ID rejected the federated token (time, issuer or subject)', cause: 'AADSTS700024: token expired or clock skew; AADSTS700211: wrong issuer URL; AADSTS7002138: subject differs in case.', commands: ['az identity federated-credential list --identity-name <identity-name> -g <resource-group>'] },
     C5: { title: 'Identity binding (useAzureTokenProxy) is misconfigured', cause: `clientID missing, the CSIDriver lacks the ${BINDING_AUDIENCE} audience, or the token proxy could not reach the API server.`, commands: ['kubectl get csidriver secrets-store.csi.k8s.io -o yaml', getSpcCommand(ns, spc?.name)] },
     C6: { title: 'Key Vault rejected the token (wrong tenant or audience)', cause: 'Managed-identity tokens always come from the identity\'s home tenant, so a vault in another tenant answers 401 AKV10032; custom clouds may send the wrong audience (AKV10022).', commands: [getSpcCommand(ns, spc?.name)] },
+    C7: {
+      title: 'IMDS on the node throttled the token requests (429), not Key Vault',
+      cause: 'Too many token requests from the node to the instance metadata service (many pods mounting at once, or clients without a token cache). Key Vault was not reached; its limits are not involved.',
+      commands: ['kubectl get pods -A -o wide --field-selector spec.nodeName=<node>   # how many pods mount on this node'],
+    },
+    C8: {
+      title: 'Entra ID throttled the token requests (429), not Key Vault',
+      cause: 'The identity asked Entra ID for tokens too often (no token cache, or one credential per request). Key Vault was not reached; its limits are not involved.',
+      commands: [getSpcCommand(ns, spc?.name)],
+    },
+    C9: {
+      title: 'The token endpoint is AD FS, which the Azure provider does not support',
+      cause: 'The provider gets tokens from Entra ID (or IMDS); an Azure Stack Hub with AD FS identity answers with MSIS errors. Use an Entra ID-backed stamp or another secret source.',
+      commands: ['kubectl get configmap -n kube-system -o yaml | grep -i activeDirectoryEndpoint'],
+    },
   };
   for (const [id, spec] of Object.entries(simple)) {
     const signals = groups.get(id);
@@ -169,6 +184,23 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
       summary: `${podLabel(facts)}: ${spec.title.charAt(0).toLowerCase()}${spec.title.slice(1)}.`,
       cause: spec.cause,
       fix: { commands: spec.commands, docs: [DOCS.aadErrors, DOCS.identityAccess] },
+    });
+  }
+  // C0 only when nothing more specific about the identity was found.
+  const c0 = groups.get('C0');
+  if (c0 && findings.length === 0) {
+    const status = fieldOf(c0, 'status');
+    const service = fieldOf(c0, 'service');
+    const where = service === 'imds' ? 'IMDS on the node' : service === 'nmi' ? 'aad-pod-identity (NMI)' : service === 'adfs' ? 'AD FS' : 'Entra ID';
+    push('C0', c0, {
+      severity: 'error',
+      title: status ? `Could not get a token: ${where} answered ${status}` : `Could not get a token from ${where} (the reason is cut off or not given)`,
+      summary: `${podLabel(facts)}: the provider failed to get a token for Key Vault before it asked Key Vault anything.`,
+      cause: status === 404
+        ? 'The token endpoint answered 404: the authority is wrong for this cloud (custom cloud or AD FS endpoint), or the managed identity is unknown.'
+        : 'The identity could not authenticate. The rest of the message (cut here) names the reason: see the provider log on the node for the full text.',
+      fix: { commands: [providerLogsCommand(pod?.spec.nodeName), getSpcCommand(ns, spc?.name)], docs: [DOCS.aadErrors, DOCS.identityAccess] },
+      confidence: 'possible',
     });
   }
   return findings;

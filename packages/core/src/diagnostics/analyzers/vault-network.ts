@@ -8,7 +8,7 @@ import { fieldOf, podFinding, signalGroups, type Analyzer } from './helpers.js';
 export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
   const findings: Finding[] = [];
   const node = podOf(facts)?.spec.nodeName;
-  for (const { id, signals } of signalGroups(facts, ['D3', 'D4', 'D8', 'D9', 'D10', 'D11'])) {
+  for (const { id, signals } of signalGroups(facts, ['D3', 'D4', 'D8', 'D9', 'D10', 'D10.1', 'D10.2', 'D10.3', 'D10.4', 'D11'])) {
     const vault = pickVaultName(facts, fieldOf(signals, 'vault'));
     const properties = vaultProperties(facts, vault);
     const v = vault ?? '<vault>';
@@ -79,6 +79,49 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
             evidence: host && vault && properties === undefined && facts.vaults[vault.toLowerCase()]?.properties.status === 'known' ? [`no vault named ${vault} is visible to kvcsi`] : [],
             cause: 'A nonexistent keyvaultName, a private endpoint without DNS, or a firewall/NSG/network policy blocking egress (provider pods use host networking).',
             fix: { commands: [`nslookup ${host ?? `${v}.vault.azure.net`}   # from a hostNetwork pod on node ${node ?? '<node>'}`, `az keyvault show --name ${v} --query properties.vaultUri -o tsv`], docs: [DOCS.providerTroubleshooting] },
+          }),
+        );
+        break;
+      }
+      case 'D10.1':
+      case 'D10.2':
+      case 'D10.3':
+      case 'D10.4': {
+        const host = fieldOf(signals, 'host');
+        const target = host ?? (fieldOf(signals, 'service') === 'entra' ? 'login.microsoftonline.com' : `${v}.vault.azure.net`);
+        const nameMismatch = signals.some((signal) => /certificate is valid for/.test(signal.excerpt));
+        const spec = {
+          'D10.1': {
+            title: nameMismatch ? `TLS: the certificate is not valid for ${target}` : `TLS to ${target} failed: the certificate is not trusted`,
+            cause: nameMismatch
+              ? 'The client called a host name the service certificate does not cover (e.g. <vault>.privatelink.vaultcore.azure.net). Call the vault by its vault.azure.net name; private DNS resolves it to the private endpoint.'
+              : 'Something between the node and the service re-signs TLS (an intercepting proxy or firewall), or the CA bundle is missing. Exempt Key Vault and Entra ID from TLS inspection, or trust the proxy\'s CA.',
+            commands: [`openssl s_client -connect ${target}:443 -servername ${target} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject   # from a hostNetwork pod on node ${node ?? '<node>'}`],
+          },
+          'D10.2': {
+            title: `An HTTP proxy refused or broke the connection to ${target}`,
+            cause: 'The node (or the client) sends traffic through a proxy that rejected or reset it. Allow Key Vault and Entra ID through the proxy, or add them to NO_PROXY.',
+            commands: [`kubectl get pods -A -l 'app in (csi-secrets-store-provider-azure, secrets-store-provider-azure)' -o jsonpath='{..env}'   # HTTPS_PROXY / NO_PROXY of the provider`],
+          },
+          'D10.3': {
+            title: `The connection to ${target} was reset or closed early`,
+            cause: 'A firewall, proxy or NAT gateway dropped the connection (connection reset / EOF). Repeated resets point at egress filtering or SNAT exhaustion.',
+            commands: [`curl -sv https://${target}/ -o /dev/null   # from a hostNetwork pod on node ${node ?? '<node>'}`],
+          },
+          'D10.4': {
+            title: `No answer from ${target} before the mount deadline`,
+            cause: 'The request to Key Vault was sent but nothing came back in time (StatusCode=0: no HTTP status): egress blocked or slow, a firewall silently dropping, or private DNS pointing nowhere. The provider runs on the node\'s network.',
+            commands: [`nslookup ${v}.vault.azure.net   # from a hostNetwork pod on node ${node ?? '<node>'}`, `curl -sv https://${v}.vault.azure.net/healthstatus -o /dev/null`],
+          },
+        }[id];
+        findings.push(
+          podFinding(facts, signals, {
+            id,
+            severity: 'error',
+            title: spec.title,
+            summary: `${spec.title}.`,
+            cause: spec.cause,
+            fix: { commands: spec.commands, docs: [DOCS.networkSecurity, DOCS.providerTroubleshooting] },
           }),
         );
         break;

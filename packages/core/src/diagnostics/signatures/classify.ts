@@ -1,6 +1,6 @@
 import { redact } from '../redact.js';
 import { SIGNATURES, type Family, type Signature } from './catalogue.js';
-import { extractFields, type MatchFields } from './fields.js';
+import { extractFields, serviceOf, type MatchFields, type Service } from './fields.js';
 import { splitRecords, type TextRecord } from './records.js';
 
 export interface Match {
@@ -21,6 +21,7 @@ export interface Match {
 }
 
 function hit(signature: Signature, record: TextRecord, fields: MatchFields): { start: number; end: number } | undefined {
+  if (signature.requires && !signature.requires(fields)) return undefined;
   if (signature.unless?.some((pattern) => pattern.test(record.text))) return undefined;
   if (signature.innerCodes && fields.innerCode !== undefined && !signature.innerCodes.includes(fields.innerCode)) return undefined;
   for (const pattern of signature.patterns ?? []) {
@@ -36,9 +37,13 @@ function hit(signature: Signature, record: TextRecord, fields: MatchFields): { s
   return undefined;
 }
 
-/** Matches of one record, most specific first. */
-export function classifyRecord(record: TextRecord): Match[] {
+/**
+ * Matches of one record, most specific first. `serviceHint` is the service the surrounding text is about, for a record
+ * that does not name one (an SDK's "StatusCode: 429" on its own line after a blank line).
+ */
+export function classifyRecord(record: TextRecord, serviceHint?: Service): Match[] {
   const fields = extractFields(record.text);
+  if (fields.service === undefined && serviceHint !== undefined) fields.service = serviceHint;
   const matches: Match[] = [];
   const excerpt = redact(record.text.trim());
   const toMatch = (signature: Signature, span: { start: number; end: number }): Match => ({
@@ -72,5 +77,7 @@ export function classifyRecord(record: TextRecord): Match[] {
 
 /** Every catalogue signature found in a text (events, `kubectl describe` output, provider or driver logs). */
 export function classifyText(text: string): Match[] {
-  return splitRecords(text).flatMap(classifyRecord);
+  const records = splitRecords(text);
+  const hint = records.length > 1 ? serviceOf(records.map((record) => record.text).join(' ')) : undefined;
+  return records.flatMap((record) => classifyRecord(record, hint));
 }

@@ -5,7 +5,7 @@
  */
 
 export interface TextRecord {
-  /** The record with `\"`, `\n`, `\r\n` and `\t` un-escaped and CRLF normalised. */
+  /** The record un-escaped (up to three levels), CRLF dropped, line breaks as single spaces. */
   text: string;
   /** Offset of the record in the original input. */
   start: number;
@@ -31,29 +31,79 @@ function isRecordStart(line: string): boolean {
   return RECORD_START.some((pattern) => pattern.test(line));
 }
 
-/** Un-escape one record, keeping a map from output characters back to input offsets. */
-export function normaliseRecord(raw: string, base: number): { text: string; offsets: number[] } {
+/** Text with, for each character, its offset in the original input (plus one entry for the end). */
+interface Mapped {
+  text: string;
+  offsets: number[];
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', "'": "'", n: '\n', t: '\t', r: '', '\\': '\\' };
+
+/** One level of escapes: `\"`, `\'`, `\n`, `\r`, `\t`, `\\`, `\uXXXX` (JSON in a klog `err="…"` in a JSON log …). */
+function unescapeOnce(source: Mapped): Mapped {
+  const { text: raw, offsets: from } = source;
   let text = '';
   const offsets: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const char = raw[i]!;
     const next = raw[i + 1];
     if (char === '\\' && next !== undefined) {
-      const replacement = next === '"' ? '"' : next === 'n' ? '\n' : next === 't' ? '\t' : next === 'r' ? '' : next === '\\' ? '\\' : undefined;
+      const unicode = next === 'u' ? /^[0-9a-fA-F]{4}/.exec(raw.slice(i + 2, i + 6)) : null;
+      const replacement = unicode ? String.fromCharCode(parseInt(unicode[0], 16)) : SIMPLE_ESCAPES[next];
       if (replacement !== undefined) {
         for (const c of replacement) {
           text += c;
-          offsets.push(base + i);
+          offsets.push(from[i]!);
         }
-        i++;
+        i += unicode ? 5 : 1;
         continue;
       }
     }
     if (char === '\r') continue;
     text += char;
-    offsets.push(base + i);
+    offsets.push(from[i]!);
   }
+  offsets.push(from[raw.length] ?? from[from.length - 1]!);
   return { text, offsets };
+}
+
+/** Line breaks a paste or a terminal put inside one record become one space, so patterns see one line. */
+function flatten(source: Mapped): Mapped {
+  let text = '';
+  const offsets: number[] = [];
+  const raw = source.text;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === '\n') {
+      while (text.endsWith(' ') || text.endsWith('\t')) {
+        text = text.slice(0, -1);
+        offsets.pop();
+      }
+      let j = i + 1;
+      while (j < raw.length && (raw[j] === ' ' || raw[j] === '\t' || raw[j] === '\n')) j++;
+      text += ' ';
+      offsets.push(source.offsets[i]!);
+      i = j - 1;
+      continue;
+    }
+    text += raw[i];
+    offsets.push(source.offsets[i]!);
+  }
+  offsets.push(source.offsets[raw.length]!);
+  return { text, offsets };
+}
+
+/**
+ * Normalise one record, keeping a map from output characters back to input offsets: escapes are undone up to three
+ * levels deep (a JSON body inside an escaped klog value inside a JSON log line), and line breaks become spaces.
+ */
+export function normaliseRecord(raw: string, base: number): { text: string; offsets: number[] } {
+  let mapped: Mapped = { text: raw, offsets: Array.from({ length: raw.length + 1 }, (_, index) => base + index) };
+  for (let level = 0; level < 3; level++) {
+    const next = unescapeOnce(mapped);
+    if (next.text === mapped.text) break;
+    mapped = next;
+  }
+  return flatten(mapped);
 }
 
 /** Records of a text: a blank line or a record-start line begins a new record; other lines continue the current one. */
