@@ -1,8 +1,8 @@
-import type { AzureState, Certificate, CertificateVersion, FederatedIdentityCredential, ManagedIdentity, PrincipalKind, Secret, SecretVersion, Vault } from './model.js';
+import type { AzureState, Certificate, CertificateVersion, DeletedSecret, FederatedIdentityCredential, Key, KeyVersion, ManagedIdentity, PrincipalKind, Secret, SecretVersion, Vault } from './model.js';
 import { roleGrants } from './roles.js';
 import { normalizeScope, scopeContains, vaultResourceId } from './resourceIds.js';
 
-export type DataPlaneOperation = 'get' | 'list' | 'set';
+export type DataPlaneOperation = 'get' | 'list' | 'set' | 'delete' | 'recover' | 'purge';
 export type DataPlaneObjectType = 'secret' | 'key' | 'certificate';
 
 export interface DataPlaneAccessRequest {
@@ -12,6 +12,8 @@ export interface DataPlaneAccessRequest {
   objectType: DataPlaneObjectType;
   objectName?: string;
   nowMs: number;
+  /** The client address Key Vault sees (a firewall checks it). Default: the state's `callerAddress`. */
+  clientAddress?: string;
 }
 
 export type DataPlaneDecision =
@@ -35,6 +37,14 @@ export function findVault(azure: AzureState, vaultName: string): Vault | undefin
 /** Key Vault object names are case-insensitive: `Cloudflare-Api-Key` and `cloudflare-api-key` are one secret. */
 export function findSecret(vault: Vault, name: string): Secret | undefined {
   return vault.secrets.find((s) => lower(s.name) === lower(name));
+}
+
+export function findKey(vault: Vault, name: string): Key | undefined {
+  return (vault.keys ?? []).find((k) => lower(k.name) === lower(name));
+}
+
+export function findDeletedSecret(vault: Vault, name: string): DeletedSecret | undefined {
+  return (vault.deletedSecrets ?? []).find((d) => lower(d.secret.name) === lower(name));
 }
 
 export function findCertificate(vault: Vault, name: string): Certificate | undefined {
@@ -75,6 +85,12 @@ export function getSecret(azure: AzureState, vaultName: string, secretName: stri
 export function getCertificate(azure: AzureState, vaultName: string, certificateName: string, version?: string): ObjectLookup<CertificateVersion> {
   const vault = findVault(azure, vaultName);
   return lookupVersioned(vault, vault && findCertificate(vault, certificateName), version);
+}
+
+/** A key's latest (or given) version, honouring `enabled`. */
+export function getKey(azure: AzureState, vaultName: string, keyName: string, version?: string): ObjectLookup<KeyVersion> {
+  const vault = findVault(azure, vaultName);
+  return lookupVersioned(vault, vault && findKey(vault, keyName), version);
 }
 
 /** Every version of a secret, oldest first (empty when the vault or secret does not exist). */
@@ -128,6 +144,33 @@ export function hasRbacPermission(
   });
 }
 
+/** A documentation address (RFC 5737): where the sandbox's callers outside any cluster appear to come from. */
+export const DEFAULT_CALLER_ADDRESS = '198.51.100.23';
+
+function ipv4ToNumber(address: string): number | undefined {
+  const parts = address.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    const n = Number(part);
+    if (!/^\d{1,3}$/.test(part) || n > 255) return undefined;
+    value = value * 256 + n;
+  }
+  return value;
+}
+
+/** Whether an IPv4 address falls in a firewall rule: a single address or a CIDR range. */
+export function ipInRule(address: string, rule: string): boolean {
+  const [base = '', bits = '32'] = rule.split('/');
+  const ip = ipv4ToNumber(address);
+  const start = ipv4ToNumber(base);
+  const prefix = Number(bits);
+  if (ip === undefined || start === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return false;
+  const size = 2 ** (32 - prefix);
+  const network = Math.floor(start / size) * size;
+  return ip >= network && ip < network + size;
+}
+
 const ACCESS_POLICY_FAMILY: Record<DataPlaneObjectType, 'secrets' | 'keys' | 'certificates'> = {
   secret: 'secrets',
   key: 'keys',
@@ -139,6 +182,9 @@ export function dataActionFor(objectType: DataPlaneObjectType, operation: DataPl
   if (objectType === 'secret') {
     if (operation === 'get') return 'Microsoft.KeyVault/vaults/secrets/getSecret/action';
     if (operation === 'set') return 'Microsoft.KeyVault/vaults/secrets/setSecret/action';
+    if (operation === 'delete') return 'Microsoft.KeyVault/vaults/secrets/delete';
+    if (operation === 'recover') return 'Microsoft.KeyVault/vaults/secrets/recover/action';
+    if (operation === 'purge') return 'Microsoft.KeyVault/vaults/secrets/purge/action';
     return 'Microsoft.KeyVault/vaults/secrets/readMetadata/action';
   }
   if (objectType === 'key') return operation === 'set' ? 'Microsoft.KeyVault/vaults/keys/create/action' : 'Microsoft.KeyVault/vaults/keys/read';
@@ -173,6 +219,17 @@ export function evaluateDataPlaneAccess(azure: AzureState, request: DataPlaneAcc
       code: 'Forbidden',
       innerCode: 'ForbiddenByConnection',
       message: `Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: ${caller}\r\nVault: ${vault.name};location=${vault.location}`,
+    };
+  }
+  const address = request.clientAddress ?? azure.callerAddress ?? DEFAULT_CALLER_ADDRESS;
+  if (vault.networkAcls?.defaultAction === 'Deny' && !vault.networkAcls.ipRules.some((rule) => ipInRule(address, rule))) {
+    // Text as Key Vault returns it (quoted in public Terraform and PowerShell logs): client address, caller, vault.
+    return {
+      allowed: false,
+      status: 403,
+      code: 'Forbidden',
+      innerCode: 'ForbiddenByFirewall',
+      message: `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${address}\r\nCaller: ${caller}\r\nVault: ${vault.name};location=${vault.location}`,
     };
   }
   const objectId = resolved?.objectId ?? request.principal.objectId ?? '';

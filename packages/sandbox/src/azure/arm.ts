@@ -3,11 +3,12 @@ import { armAuthorizationRoutes } from './armAuthorization.js';
 import { armContainerServiceRoutes } from './armContainerService.js';
 import { ARM_HOST, armError, authenticateArm, type ArmRoute } from './armHttp.js';
 import { armKeyVaultRoutes } from './armKeyVault.js';
+import { armManagedClusterCredentialRoutes } from './armManagedClusterCredentials.js';
 import { armManagedIdentityRoutes } from './armManagedIdentity.js';
 import { armSubscriptionRoutes } from './armSubscriptions.js';
 import type { AzureHandlerContext } from './context.js';
 
-const ROUTES: readonly ArmRoute[] = [...armSubscriptionRoutes, ...armKeyVaultRoutes, ...armContainerServiceRoutes, ...armManagedIdentityRoutes, ...armAuthorizationRoutes];
+const ROUTES: readonly ArmRoute[] = [...armSubscriptionRoutes, ...armKeyVaultRoutes, ...armContainerServiceRoutes, ...armManagedClusterCredentialRoutes, ...armManagedIdentityRoutes, ...armAuthorizationRoutes];
 
 /**
  * Azure Resource Manager at `https://management.azure.com`: one router, because ARM paths are case-insensitive and

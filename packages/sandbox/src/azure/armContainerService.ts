@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import { findIdentityByClientId } from './access.js';
+import { aksAuthProperties } from './aksCluster.js';
 import { authorize, authorizeThenCheckContainers, canRead, checkContainers, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
 import type { AzureState, ManagedCluster } from './model.js';
 import { identityResourceId, managedClusterResourceId } from './resourceIds.js';
@@ -33,8 +34,7 @@ export function managedClusterJson(azure: AzureState, c: ManagedCluster): Record
       kubernetesVersion: c.kubernetesVersion,
       currentKubernetesVersion: c.kubernetesVersion,
       dnsPrefix: c.dnsPrefix,
-      fqdn: clusterFqdn(c),
-      azurePortalFQDN: `portal.${clusterFqdn(c)}`,
+      ...aksAuthProperties(c),
       agentPoolProfiles: [
         { name: 'nodepool1', count: 3, vmSize: 'Standard_D4s_v5', osType: 'Linux', mode: 'System', type: 'VirtualMachineScaleSets', orchestratorVersion: c.kubernetesVersion, provisioningState: 'Succeeded' },
       ],

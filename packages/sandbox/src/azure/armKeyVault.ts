@@ -28,6 +28,16 @@ export function vaultJson(vault: Vault): Record<string, unknown> {
       vaultUri: `https://${vault.name}.vault.azure.net/`,
       provisioningState: 'Succeeded',
       publicNetworkAccess: vault.publicNetworkAccess,
+      ...(vault.networkAcls === undefined
+        ? {}
+        : {
+            networkAcls: {
+              bypass: vault.networkAcls.bypass,
+              defaultAction: vault.networkAcls.defaultAction,
+              ipRules: vault.networkAcls.ipRules.map((value) => ({ value })),
+              virtualNetworkRules: vault.networkAcls.virtualNetworkRules.map((id) => ({ id, ignoreMissingVnetServiceEndpoint: false })),
+            },
+          }),
     },
   };
 }

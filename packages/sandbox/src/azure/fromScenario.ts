@@ -2,8 +2,9 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { KvcsiError } from '@kvcsi/core';
 import type { Scenario } from '../scenarios/schema.js';
 import { deterministicUuid, deterministicVersion } from './ids.js';
-import type { AccessPolicy, AzureState, Certificate, ManagedCluster, ManagedIdentity, RoleAssignment, Secret, Vault } from './model.js';
-import { roleDefinitionResourceId, vaultResourceId } from './resourceIds.js';
+import type { ManagedClusterWithAuth } from './aksCluster.js';
+import type { AccessPolicy, AzureState, Certificate, ManagedCluster, ManagedIdentity, RoleAssignment, RoleDefinition, Secret, Vault } from './model.js';
+import { managedClusterResourceId, roleDefinitionResourceId, vaultResourceId } from './resourceIds.js';
 import { BUILT_IN_ROLE_DEFINITIONS } from './roles.js';
 
 /** A reference error in a scenario: `field` is the path inside the file, e.g. `vaults[2].accessPolicies[0].principal`. */
@@ -113,6 +114,13 @@ export function azureStateFromScenario(scenario: Scenario): AzureState {
       tags: c.tags,
     };
     if (addon) cluster.keyVaultSecretsProviderIdentityClientId = addon.clientId;
+    const withAuth: ManagedClusterWithAuth = cluster;
+    if (c.aad !== undefined) {
+      const adminGroupObjectIds = c.aad.adminGroups.map((g, k) => principal(g, `clusters[${n}].aad.adminGroups[${k}]`).objectId);
+      withAuth.aad = { managed: true, enableAzureRbac: c.aad.azureRbac, adminGroupObjectIds, tenantId };
+    }
+    if (c.disableLocalAccounts) withAuth.disableLocalAccounts = true;
+    if (c.privateCluster !== undefined) withAuth.privateCluster = { publicFqdn: c.privateCluster.publicFqdn };
     return cluster;
   });
 
@@ -240,13 +248,30 @@ export function azureStateFromScenario(scenario: Scenario): AzureState {
       if (vault === undefined) throw referenceError(field, `unknown vault "${name ?? ''}"`);
       return objectPath.length === 0 ? vaultResourceId(vault) : `${vaultResourceId(vault)}/${objectPath.join('/')}`;
     }
-    throw new KvcsiError('CONFIG_INVALID', `scope "${scope}" is not understood`, { field, rule: 'use vault:<name>[/secrets/<secret>], subscription:<name>, resourceGroup:<subscription>/<rg>, or an ARM scope starting with /' });
+    if (kind === 'cluster') {
+      const [name, ...namespacePath] = target.split('/');
+      const cluster = managedClusters.find((c) => c.name === name);
+      if (cluster === undefined) throw referenceError(field, `unknown cluster "${name ?? ''}"`);
+      return namespacePath.length === 0 ? managedClusterResourceId(cluster) : `${managedClusterResourceId(cluster)}/${namespacePath.join('/')}`;
+    }
+    throw new KvcsiError('CONFIG_INVALID', `scope "${scope}" is not understood`, { field, rule: 'use vault:<name>[/secrets/<secret>], subscription:<name>, resourceGroup:<subscription>/<rg>, cluster:<name>[/namespaces/<ns>], or an ARM scope starting with /' });
   };
+
+  const roleDefinitions: RoleDefinition[] = [
+    ...BUILT_IN_ROLE_DEFINITIONS.map((d) => structuredClone(d)),
+    ...scenario.customRoles.map((r): RoleDefinition => ({
+      name: (r.name ?? id('role-definition', r.roleName)).toLowerCase(),
+      roleName: r.roleName,
+      description: r.description,
+      roleType: 'CustomRole',
+      permissions: [{ actions: r.actions, notActions: r.notActions, dataActions: r.dataActions, notDataActions: r.notDataActions }],
+    })),
+  ];
 
   const roleAssignments: RoleAssignment[] = scenario.roleAssignments.map((a, n) => {
     const field = `roleAssignments[${n}]`;
-    const definition = BUILT_IN_ROLE_DEFINITIONS.find((d) => d.roleName.toLowerCase() === a.role.toLowerCase() || d.name === a.role.toLowerCase());
-    if (definition === undefined) throw referenceError(`${field}.role`, `unknown role "${a.role}" (use a built-in role name or GUID)`);
+    const definition = roleDefinitions.find((d) => d.roleName.toLowerCase() === a.role.toLowerCase() || d.name === a.role.toLowerCase());
+    if (definition === undefined) throw referenceError(`${field}.role`, `unknown role "${a.role}" (use a built-in or custom role name, or a GUID)`);
     const scope = resolveScope(a.scope, `${field}.scope`);
     const who = principal(a.principal, `${field}.principal`);
     const sub = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
@@ -274,7 +299,7 @@ export function azureStateFromScenario(scenario: Scenario): AzureState {
     users,
     groups: resolvedGroups,
     vaults,
-    roleDefinitions: BUILT_IN_ROLE_DEFINITIONS.map((d) => structuredClone(d)),
+    roleDefinitions,
     roleAssignments,
     managedClusters,
     roleAssignmentPropagationDelayInMs: scenario.roleAssignmentPropagationDelayInMs,

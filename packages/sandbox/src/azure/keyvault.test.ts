@@ -135,7 +135,7 @@ describe('Key Vault data plane through @azure/keyvault-secrets', () => {
     expect((error.details as { error: { innerError: { code: string } } }).error.innerError.code).toBe('ForbiddenByConnection');
   });
 
-  it('refuses a disabled version with SecretDisabled after updateSecretProperties', async () => {
+  it('refuses a disabled version with Forbidden and the inner code SecretDisabled after updateSecretProperties', async () => {
     const operator = secretClient('kv-cafehyna-dev-hlg', operatorCredential());
     const written = await operator.setSecret('rotating', 'one');
     await operator.updateSecretProperties('rotating', written.properties.version ?? '', { enabled: false, tags: { state: 'off' } });
@@ -143,7 +143,9 @@ describe('Key Vault data plane through @azure/keyvault-secrets', () => {
     expect(policy?.permissions.secrets).toContain('get');
     const error = await restError(secretClient('kv-cafehyna-dev-hlg', kubeletCredential()).getSecret('rotating'));
     expect(error.statusCode).toBe(403);
-    expect(error.code).toBe('SecretDisabled');
+    // Key Vault's shape (Azure/azure-sdk-for-js#24756): top-level Forbidden, inner SecretDisabled.
+    expect(error.code).toBe('Forbidden');
+    expect((error.details as { error: { innerError: { code: string } } }).error.innerError.code).toBe('SecretDisabled');
     expect(error.message).toBe('Operation get is not allowed on a disabled secret.');
   });
 
@@ -167,5 +169,86 @@ describe('Key Vault data plane through @azure/keyvault-secrets', () => {
     expect(backing.value).toContain('-----BEGIN PRIVATE KEY-----');
     const missing = await restError(client.getCertificate('nope'));
     expect(missing.code).toBe('CertificateNotFound');
+  });
+});
+
+async function vaultToken(credential: ReturnType<typeof credentialFor>): Promise<string> {
+  return (await credential.getToken('https://vault.azure.net/.default'))?.token ?? '';
+}
+
+describe('Key Vault soft delete, firewall, keys and versions', () => {
+  it('soft-deletes, lists deleted secrets, refuses the name with 409 ObjectIsDeletedButRecoverable, recovers and purges', async () => {
+    const operator = secretClient('kv-cafehyna-prd', operatorCredential());
+    await operator.setSecret('to-delete', 'v1');
+    const poller = await operator.beginDeleteSecret('to-delete');
+    const deleted = await poller.pollUntilDone();
+    expect(deleted.recoveryId).toBe('https://kv-cafehyna-prd.vault.azure.net/deletedsecrets/to-delete');
+    expect(deleted.properties.recoveryLevel).toBe('Recoverable+Purgeable');
+    const listed: string[] = [];
+    for await (const d of operator.listDeletedSecrets()) listed.push(d.name);
+    expect(listed).toContain('to-delete');
+    const gone = await restError(operator.getSecret('to-delete'));
+    expect(gone.code).toBe('SecretNotFound');
+    const conflict = await restError(operator.setSecret('to-delete', 'v2'));
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.code).toBe('Conflict');
+    expect((conflict.details as { error: { innerError: { code: string } } }).error.innerError.code).toBe('ObjectIsDeletedButRecoverable');
+    expect(conflict.message).toBe(
+      'Secret to-delete is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.',
+    );
+    await (await operator.beginRecoverDeletedSecret('to-delete')).pollUntilDone();
+    expect((await operator.getSecret('to-delete')).value).toBe('v1');
+    await (await operator.beginDeleteSecret('to-delete')).pollUntilDone();
+    await operator.purgeDeletedSecret('to-delete');
+    const purged = await restError(operator.getDeletedSecret('to-delete'));
+    expect(purged.statusCode).toBe(404);
+    expect(purged.message).toBe('Deleted Secret not found: to-delete');
+    expect((await operator.setSecret('to-delete', 'v3')).value).toBe('v3');
+  });
+
+  it('needs delete on an access-policy vault to delete (AccessDenied otherwise)', async () => {
+    const error = await restError(secretClient('kv-cafehyna-dev-hlg', operatorCredential()).beginDeleteSecret('cloudflare-api-token'));
+    expect(error.statusCode).toBe(403);
+    expect(error.message).toContain('does not have secrets delete permission');
+  });
+
+  it('refuses a client address outside the vault firewall with ForbiddenByFirewall, before authorisation', async () => {
+    const vault = sandbox.state.azure.vaults.find((v) => v.name === 'kv-cafehyna-dev-hlg');
+    if (vault === undefined) throw new Error('scenario changed');
+    vault.networkAcls = { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: ['203.0.113.0/24'], virtualNetworkRules: [] };
+    const error = await restError(secretClient('kv-cafehyna-dev-hlg', kubeletCredential()).getSecret('cloudflare-api-token'));
+    expect(error.statusCode).toBe(403);
+    expect((error.details as { error: { innerError: { code: string } } }).error.innerError.code).toBe('ForbiddenByFirewall');
+    expect(error.message).toMatch(/^Client address is not authorized and caller is not a trusted service\.\r\nClient address: 198\.51\.100\.23\r\nCaller: appid=f1a14a8f-6d38-40a0-a935-3cdd91a25f47;oid=2d81911b-60a4-4a53-9045-ad7193c91ee5;iss=https:\/\/sts\.windows\.net\/[0-9a-f-]+\/\r\nVault: kv-cafehyna-dev-hlg;location=brazilsouth$/);
+    vault.networkAcls.ipRules.push('198.51.100.23');
+    expect((await secretClient('kv-cafehyna-dev-hlg', kubeletCredential()).getSecret('cloudflare-api-token')).value).toBe('sandbox-cloudflare-api-token-dev');
+  });
+
+  it('serves keys (public JWK only) with KeyNotFound for a missing one', async () => {
+    const vault = sandbox.state.azure.vaults.find((v) => v.name === 'kv-cafehyna-dev-hlg');
+    if (vault === undefined) throw new Error('scenario changed');
+    vault.keys = [{ name: 'signing', versions: [{ version: 'a'.repeat(32), kty: 'RSA', n: Buffer.alloc(256, 0xc1).toString('base64url'), e: 'AQAB', keyOps: ['sign', 'verify'], enabled: true, createdMs: 0, updatedMs: 0, tags: {} }] }];
+    vault.accessPolicies[0]?.permissions.keys?.push('get', 'list');
+    const token = await vaultToken(kubeletCredential());
+    const get = await fetch('https://kv-cafehyna-dev-hlg.vault.azure.net/keys/signing?api-version=2025-07-01', { headers: { authorization: `Bearer ${token}` } });
+    expect(get.status).toBe(200);
+    const bundle = (await get.json()) as { key: Record<string, unknown>; attributes: { enabled: boolean } };
+    expect(bundle.key).toEqual({ kid: `https://kv-cafehyna-dev-hlg.vault.azure.net/keys/signing/${'a'.repeat(32)}`, kty: 'RSA', key_ops: ['sign', 'verify'], n: Buffer.alloc(256, 0xc1).toString('base64url'), e: 'AQAB' });
+    expect(bundle.key).not.toHaveProperty('d');
+    const missing = await fetch('https://kv-cafehyna-dev-hlg.vault.azure.net/keys/nope?api-version=2025-07-01', { headers: { authorization: `Bearer ${token}` } });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('KeyNotFound');
+  });
+
+  it('refuses an api-version it does not know with 400 BadParameter, and stamps its service headers', async () => {
+    const token = await vaultToken(kubeletCredential());
+    const wrong = await fetch('https://kv-cafehyna-dev-hlg.vault.azure.net/secrets/cloudflare-api-token?api-version=2099-01-01', { headers: { authorization: `Bearer ${token}` } });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toEqual({ error: { code: 'BadParameter', message: 'The specified version (2099-01-01) is not recognized. Consider using the latest supported version (2025-07-01).' } });
+    const right = await fetch('https://kv-cafehyna-dev-hlg.vault.azure.net/secrets/cloudflare-api-token?api-version=7.4', { headers: { authorization: `Bearer ${token}` } });
+    expect(right.status).toBe(200);
+    expect(right.headers.get('x-ms-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(right.headers.get('x-ms-keyvault-region')).toBe('brazilsouth');
+    expect(right.headers.get('content-type')).toBe('application/json; charset=utf-8');
   });
 });

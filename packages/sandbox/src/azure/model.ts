@@ -105,6 +105,40 @@ export interface Certificate {
   versions: CertificateVersion[];
 }
 
+/** A vault firewall (`properties.networkAcls`). `Deny` admits only the listed client addresses (CIDR or single IPv4). */
+export interface NetworkAcls {
+  defaultAction: 'Allow' | 'Deny';
+  bypass: 'AzureServices' | 'None';
+  ipRules: string[];
+  virtualNetworkRules: string[];
+}
+
+/** A soft-deleted secret: recoverable or purgeable until `scheduledPurgeMs`. */
+export interface DeletedSecret {
+  secret: Secret;
+  deletedMs: number;
+  scheduledPurgeMs: number;
+}
+
+/** A Key Vault key version: the public half only (the sandbox never signs or decrypts). */
+export interface KeyVersion {
+  version: string;
+  kty: 'RSA';
+  /** Base64url modulus and exponent, as a JWK carries them. */
+  n: string;
+  e: string;
+  keyOps: string[];
+  enabled: boolean;
+  createdMs: number;
+  updatedMs: number;
+  tags: Record<string, string>;
+}
+
+export interface Key {
+  name: string;
+  versions: KeyVersion[];
+}
+
 export interface Vault {
   name: string;
   subscriptionId: string;
@@ -120,6 +154,10 @@ export interface Vault {
   accessPolicies: AccessPolicy[];
   secrets: Secret[];
   certificates: Certificate[];
+  /** Optional so state files written before these existed still load. */
+  networkAcls?: NetworkAcls;
+  deletedSecrets?: DeletedSecret[];
+  keys?: Key[];
 }
 
 export interface RolePermission {
@@ -177,6 +215,10 @@ export interface ManagedCluster {
   oidcIssuerUrl: string;
   workloadIdentityEnabled: boolean;
   secretsStoreCsi: SecretsStoreCsiVersions;
+  /** The AKS add-on's `enableSecretRotation` / `rotationPollInterval` (off unless the scenario turns it on). */
+  secretRotation?: { enabled: boolean; pollIntervalInMs: number };
+  /** The nodes' egress address: what a vault firewall sees for mounts from this cluster. */
+  outboundIp?: string;
   tags: Record<string, string>;
 }
 
@@ -201,6 +243,8 @@ export interface AzureState {
   managedClusters: ManagedCluster[];
   /** Delay before a new role assignment takes effect on the data plane (0: at once). */
   roleAssignmentPropagationDelayInMs: number;
+  /** The address Key Vault sees for callers outside the clusters (tests, the kvcsi operator). */
+  callerAddress?: string;
   /** Counter behind every generated ID, so a restored state keeps generating the same IDs. */
   idCounter: number;
   /** Seed of the ID generator. */

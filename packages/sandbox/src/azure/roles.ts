@@ -1,3 +1,4 @@
+import { AKS_ROLE_DEFINITIONS } from './aksRoles.js';
 import type { RoleDefinition } from './model.js';
 
 const KV_READ_CONTROL = [
@@ -67,6 +68,7 @@ export const BUILT_IN_ROLE_DEFINITIONS: readonly RoleDefinition[] = [
   role('12338af0-0e69-4776-bea7-57ae8d297424', 'Key Vault Crypto User', 'Perform cryptographic operations using keys.', {
     dataActions: ['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/update/action', 'Microsoft.KeyVault/vaults/keys/backup/action', 'Microsoft.KeyVault/vaults/keys/encrypt/action', 'Microsoft.KeyVault/vaults/keys/decrypt/action', 'Microsoft.KeyVault/vaults/keys/wrap/action', 'Microsoft.KeyVault/vaults/keys/unwrap/action', 'Microsoft.KeyVault/vaults/keys/sign/action', 'Microsoft.KeyVault/vaults/keys/verify/action'],
   }),
+  ...AKS_ROLE_DEFINITIONS,
 ];
 
 /** Azure RBAC action patterns: case-insensitive, `*` matches any run of characters. */

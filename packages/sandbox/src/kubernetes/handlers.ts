@@ -2,13 +2,14 @@ import { KvcsiError } from '@kvcsi/core';
 import { HttpResponse, http } from 'msw';
 import type { HttpHandler } from 'msw';
 import { parse as parseYaml } from 'yaml';
-import { resolveSandboxKubeToken } from './kubeconfig.js';
-import type { SandboxKubeRole } from './kubeconfig.js';
+import type { AzureState } from '../azure/model.js';
+import { authenticateKubeRequest, authorizeKubeRequest } from './auth.js';
+import { privateFqdnOf } from '../azure/aksCluster.js';
 import { PATCH_CONTENT_TYPES, applyPatch } from './patch.js';
 import type { PatchContentType } from './patch.js';
 import { RESOURCES, RESOURCE_PLURALS, apiVersionOf } from './resources.js';
 import type { ResourcePlural } from './resources.js';
-import { UNAUTHORIZED_STATUS, UNKNOWN_PATH_STATUS, forbiddenStatus, notFoundStatus, statusBody, statusFromError } from './status.js';
+import { UNKNOWN_PATH_STATUS, notFoundStatus, statusBody, statusFromError } from './status.js';
 import type { StatusBody } from './status.js';
 import type { KubeClusterState, WatchEvent } from './store.js';
 import { normalizeSecretForWrite } from './secrets.js';
@@ -16,7 +17,8 @@ import type { KubeObject, PodObject } from './types.js';
 
 /** What the handlers need from the sandbox composed by `createSandbox`. */
 export interface KubernetesSandbox {
-  readonly state: { kubernetes: Record<string, KubeClusterState> };
+  /** `azure` (managed clusters, principals, role assignments) authorizes Entra ID callers. */
+  readonly state: { kubernetes: Record<string, KubeClusterState>; azure?: AzureState };
   /** Re-evaluates mounts; called after every write that could change one. */
   reconcile(): void;
   readonly clock: { nowMs(): number };
@@ -27,7 +29,8 @@ export interface KubernetesSandbox {
   applyFaults?(request: Request, host: string): Promise<Response | undefined>;
 }
 
-const HOST = /^https:\/\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.sandbox\.azmk8s\.io(\/|$)/;
+/** `<cluster>.sandbox.azmk8s.io`, or `<cluster>.privatelink.sandbox.azmk8s.io` for a private cluster's private FQDN. */
+const HOST = /^https:\/\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.(privatelink\.)?sandbox\.azmk8s\.io(:443)?(\/|$)/;
 
 type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
@@ -94,12 +97,6 @@ function verbOf(method: string, route: Route, url: URL): Verb | undefined {
     default:
       return undefined;
   }
-}
-
-/** `admin` may do anything; `viewer` is Kubernetes' built-in `view` role (no Secrets, no writes). */
-function allowed(role: SandboxKubeRole, verb: Verb, plural: ResourcePlural): boolean {
-  if (role === 'admin') return true;
-  return (verb === 'get' || verb === 'list' || verb === 'watch') && plural !== 'secrets';
 }
 
 /** The API server leaves kind/apiVersion off the items of built-in lists; custom resources keep them. */
@@ -262,17 +259,21 @@ async function writeResponse(cluster: KubeClusterState, sandbox: KubernetesSandb
   return HttpResponse.json(written, { status: verb === 'create' ? 201 : 200 });
 }
 
-async function handle(sandbox: KubernetesSandbox, request: Request, clusterName: string): Promise<Response> {
+async function handle(sandbox: KubernetesSandbox, request: Request, clusterName: string, privateHost: boolean): Promise<Response> {
   const cluster = Object.hasOwn(sandbox.state.kubernetes, clusterName) ? sandbox.state.kubernetes[clusterName] : undefined;
-  // A cluster the sandbox does not know has no DNS record: a network error, as getaddrinfo ENOTFOUND would be.
-  if (cluster === undefined) return HttpResponse.error();
+  const azure = sandbox.state.azure;
+  const managed = azure?.managedClusters.find((c) => c.name === clusterName);
+  // A cluster the sandbox does not know has no DNS record: a network error, as getaddrinfo ENOTFOUND would be. So has a
+  // private FQDN of a cluster that is not private.
+  if (cluster === undefined || (privateHost && (managed === undefined || privateFqdnOf(managed) === undefined))) return HttpResponse.error();
   const fault = await sandbox.applyFaults?.(request, new URL(request.url).host);
   if (fault !== undefined) return fault;
 
   const authorization = request.headers.get('authorization') ?? '';
   const token = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
-  const identity = resolveSandboxKubeToken(clusterName, token);
-  if (identity === undefined) return status(UNAUTHORIZED_STATUS);
+  const nowMs = sandbox.clock.nowMs();
+  const caller = authenticateKubeRequest({ clusterName, managed, azure, token, nowMs });
+  if (caller.kind === 'Status') return status(caller);
 
   const url = new URL(request.url);
   const target = route(url.pathname);
@@ -281,14 +282,16 @@ async function handle(sandbox: KubernetesSandbox, request: Request, clusterName:
   if (verb === undefined) {
     return status(statusBody(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
   }
-  if (!allowed(identity.role, verb, target.plural)) {
-    return status(forbiddenStatus({
-      user: identity.user, verb, plural: target.plural,
+  const refused = authorizeKubeRequest({
+    cluster, managed, azure, caller, nowMs,
+    request: {
+      verb, plural: target.plural,
       ...(target.subresource === undefined ? {} : { subresource: target.subresource }),
       ...(target.namespace === undefined ? {} : { namespace: target.namespace }),
       ...(target.name === undefined ? {} : { name: target.name }),
-    }));
-  }
+    },
+  });
+  if (refused !== undefined) return status(refused);
 
   try {
     if (target.subresource === 'log') return logResponse(cluster, target, url);
@@ -316,8 +319,8 @@ async function handle(sandbox: KubernetesSandbox, request: Request, clusterName:
 export function createKubernetesHandlers(sandbox: KubernetesSandbox): HttpHandler[] {
   return [
     http.all(HOST, async ({ request }) => {
-      const clusterName = HOST.exec(request.url)?.[1] ?? '';
-      return handle(sandbox, request, clusterName);
+      const match = HOST.exec(request.url);
+      return handle(sandbox, request, match?.[1] ?? '', match?.[3] !== undefined);
     }),
   ];
 }

@@ -39,6 +39,8 @@ export const RESOURCES = {
   serviceaccounts: define({ plural: 'serviceaccounts', kind: 'ServiceAccount', group: '', version: 'v1', namespaced: true }),
   daemonsets: define({ plural: 'daemonsets', kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true }),
   csidrivers: define({ plural: 'csidrivers', kind: 'CSIDriver', group: 'storage.k8s.io', version: 'v1', namespaced: false }),
+  clusterroles: define({ plural: 'clusterroles', kind: 'ClusterRole', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: false }),
+  clusterrolebindings: define({ plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: false }),
   secretproviderclasses: define({ plural: 'secretproviderclasses', kind: 'SecretProviderClass', group: SECRETS_STORE_GROUP, version: 'v1', namespaced: true }),
   secretproviderclasspodstatuses: define({
     plural: 'secretproviderclasspodstatuses', kind: 'SecretProviderClassPodStatus', group: SECRETS_STORE_GROUP, version: 'v1', namespaced: true,

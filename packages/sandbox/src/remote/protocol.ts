@@ -8,7 +8,7 @@ export const NETWORK_ERROR_HEADER = 'x-kvcsi-sandbox-network-error';
 export const ADMIN_PREFIX = '/_sandbox';
 
 /** The hosts the sandbox answers for: Entra ID, ARM, every vault and every cluster's API server. */
-export const SANDBOX_HOST_PATTERN = /^https:\/\/(login\.microsoftonline\.com|management\.azure\.com|[a-z0-9-]+\.vault\.azure\.net|[a-z0-9-]+\.sandbox\.azmk8s\.io)(:\d+)?\//i;
+export const SANDBOX_HOST_PATTERN = /^https:\/\/(login\.microsoftonline\.com|management\.azure\.com|[a-z0-9-]+\.vault\.azure\.net|[a-z0-9-]+\.(?:privatelink\.)?sandbox\.azmk8s\.io)(:\d+)?\//i;
 
 /** Hop-by-hop and framing headers that must not be copied between the two legs. */
 export const UNFORWARDED_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'content-encoding', 'keep-alive', ORIGINAL_URL_HEADER]);

@@ -78,6 +78,8 @@ const secretSchema = z
     tags,
     /** Oldest first; the last one is the latest. */
     versions: z.array(secretVersionSchema).optional(),
+    /** Soft-deleted when the scenario starts: listed under deleted secrets, recoverable or purgeable. */
+    deleted: z.boolean().default(false),
   })
   .strict()
   .refine((s) => (s.value === undefined) !== (s.versions === undefined), 'set exactly one of value and versions');
@@ -88,6 +90,25 @@ const certificateSchema = z
     /** The certificate and its private key, PEM. The backing secret holds both, as Key Vault does for PEM certificates. */
     pem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must hold a PEM certificate' }),
     enabled: z.boolean().default(true),
+  })
+  .strict();
+
+const keySchema = z
+  .object({
+    name: objectName,
+    enabled: z.boolean().default(true),
+    keyOps: z.array(z.enum(['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey'])).default(['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey']),
+    tags,
+  })
+  .strict();
+
+const ipRule = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/, 'must be an IPv4 address or CIDR range');
+const networkAclsSchema = z
+  .object({
+    defaultAction: z.enum(['Allow', 'Deny']),
+    bypass: z.enum(['AzureServices', 'None']).default('AzureServices'),
+    ipRules: z.array(ipRule).default([]),
+    virtualNetworkRules: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -106,6 +127,9 @@ const vaultSchema = z
     accessPolicies: z.array(accessPolicySchema).default([]),
     secrets: z.array(secretSchema).default([]),
     certificates: z.array(certificateSchema).default([]),
+    keys: z.array(keySchema).default([]),
+    /** The vault firewall; absent means no network rules (every address admitted). */
+    networkAcls: networkAclsSchema.optional(),
   })
   .strict();
 
@@ -116,7 +140,7 @@ const roleAssignmentSchema = z
     role: z.string(),
     /**
      * `vault:<name>`, `vault:<name>/secrets/<secret>`, `subscription:<name>`, `resourceGroup:<subscription>/<rg>`,
-     * or an ARM scope starting with `/`.
+     * `cluster:<name>[/namespaces/<namespace>]`, or an ARM scope starting with `/`.
      */
     scope: z.string(),
     name: guid.optional(),
@@ -140,7 +164,33 @@ const clusterSchema = z
     oidcIssuerUrl: z.url().optional(),
     workloadIdentityEnabled: z.boolean().default(true),
     secretsStoreCsi: z.object({ driverVersion: z.string().regex(/^v\d+\.\d+\.\d+$/), providerVersion: z.string().regex(/^v\d+\.\d+\.\d+$/) }).strict(),
+    /** The add-on's auto-rotation (`--enable-secret-rotation`, `--rotation-poll-interval`). */
+    secretRotation: z.object({ enabled: z.boolean(), pollIntervalInMs: z.number().int().min(1000).default(120_000) }).strict().optional(),
+    /** The nodes' egress IPv4 address, as a vault firewall sees it. Derived from the name when absent. */
+    outboundIp: ipRule.optional(),
     tags,
+    /**
+     * AKS-managed Entra ID: the API server accepts Entra tokens for the AKS server application. `azureRbac`: Azure RBAC
+     * for Kubernetes authorizes them too (role assignments); `adminGroups`: scenario groups bound to cluster-admin.
+     */
+    aad: z.object({ azureRbac: z.boolean().default(false), adminGroups: z.array(z.string()).default([]) }).strict().optional(),
+    /** No local accounts: static tokens and the admin kubeconfig are refused. */
+    disableLocalAccounts: z.boolean().default(false),
+    /** A private cluster: its API server at `<name>.privatelink.sandbox.azmk8s.io`; `publicFqdn` keeps the public name too. */
+    privateCluster: z.object({ publicFqdn: z.boolean().default(false) }).strict().optional(),
+  })
+  .strict();
+
+/** A custom Azure role (e.g. a least-privilege Azure RBAC for Kubernetes role), assignable by `roleName` or `name`. */
+const customRoleSchema = z
+  .object({
+    name: guid.optional(),
+    roleName: z.string().min(1),
+    description: z.string().default(''),
+    actions: z.array(z.string()).default([]),
+    notActions: z.array(z.string()).default([]),
+    dataActions: z.array(z.string()).default([]),
+    notDataActions: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -156,12 +206,15 @@ export const scenarioSchema = z
     subscriptions: z.array(z.object({ name: z.string().min(1), id: guid.optional() }).strict()).min(1),
     /** Delay before a new role assignment takes effect on the Key Vault data plane. */
     roleAssignmentPropagationDelayInMs: z.number().int().min(0).default(0),
+    /** The address Key Vault sees for callers outside the clusters (tests, the operator). */
+    callerAddress: ipRule.optional(),
     faults: faultConfigSchema.optional(),
     identities: z.array(identitySchema).default([]),
     servicePrincipals: z.array(servicePrincipalSchema).default([]),
     users: z.array(userSchema).default([]),
     groups: z.array(groupSchema).default([]),
     vaults: z.array(vaultSchema).default([]),
+    customRoles: z.array(customRoleSchema).default([]),
     roleAssignments: z.array(roleAssignmentSchema).default([]),
     clusters: z.array(clusterSchema).default([]),
   })
