@@ -3,7 +3,7 @@ import { KvcsiError } from '@kvcsi/core';
 import type { Scenario } from '../scenarios/schema.js';
 import { deterministicUuid, deterministicVersion } from './ids.js';
 import type { ManagedClusterWithAuth } from './aksCluster.js';
-import type { AccessPolicy, AzureState, Certificate, ManagedCluster, ManagedIdentity, RoleAssignment, RoleDefinition, Secret, Vault } from './model.js';
+import type { AccessPolicy, AzureState, Certificate, DeletedSecret, Key, ManagedCluster, ManagedIdentity, RoleAssignment, RoleDefinition, Secret, Vault } from './model.js';
 import { managedClusterResourceId, roleDefinitionResourceId, vaultResourceId } from './resourceIds.js';
 import { BUILT_IN_ROLE_DEFINITIONS } from './roles.js';
 
@@ -114,6 +114,8 @@ export function azureStateFromScenario(scenario: Scenario): AzureState {
       tags: c.tags,
     };
     if (addon) cluster.keyVaultSecretsProviderIdentityClientId = addon.clientId;
+    if (c.secretRotation !== undefined) cluster.secretRotation = c.secretRotation;
+    cluster.outboundIp = c.outboundIp ?? derivedAddress(id('outbound-ip', c.name));
     const withAuth: ManagedClusterWithAuth = cluster;
     if (c.aad !== undefined) {
       const adminGroupObjectIds = c.aad.adminGroups.map((g, k) => principal(g, `clusters[${n}].aad.adminGroups[${k}]`).objectId);
@@ -215,6 +217,20 @@ export function azureStateFromScenario(scenario: Scenario): AzureState {
         ],
       };
     });
+    const deletedAt = startMs - 3_600_000;
+    const deletedSecrets: DeletedSecret[] = v.secrets.flatMap((s, k) => {
+      const secret = secrets[k];
+      return s.deleted && secret !== undefined ? [{ secret, deletedMs: deletedAt, scheduledPurgeMs: deletedAt + v.softDeleteRetentionInDays * 86_400_000 }] : [];
+    });
+    const liveSecrets = secrets.filter((secret) => !deletedSecrets.some((d) => d.secret === secret));
+    const keys: Key[] = v.keys.map((key) => {
+      const at = createdAt();
+      const version = deterministicVersion(seed, v.name, 'key', key.name);
+      return {
+        name: key.name,
+        versions: [{ version, kty: 'RSA', n: derivedModulus(seed, v.name, key.name), e: 'AQAB', keyOps: [...key.keyOps], enabled: key.enabled, createdMs: at, updatedMs: at, tags: key.tags }],
+      };
+    });
     return {
       name: v.name,
       subscriptionId: sub,
@@ -228,8 +244,11 @@ export function azureStateFromScenario(scenario: Scenario): AzureState {
       sku: v.sku,
       tags: v.tags,
       accessPolicies,
-      secrets,
+      secrets: liveSecrets,
       certificates,
+      deletedSecrets,
+      keys,
+      ...(v.networkAcls === undefined ? {} : { networkAcls: { ...v.networkAcls, ipRules: [...v.networkAcls.ipRules], virtualNetworkRules: [...v.networkAcls.virtualNetworkRules] } }),
     };
   });
 
@@ -303,9 +322,29 @@ export function azureStateFromScenario(scenario: Scenario): AzureState {
     roleAssignments,
     managedClusters,
     roleAssignmentPropagationDelayInMs: scenario.roleAssignmentPropagationDelayInMs,
+    ...(scenario.callerAddress === undefined ? {} : { callerAddress: scenario.callerAddress }),
     idCounter: 0,
     idSeed: seed,
   };
+}
+
+/** A stable public IPv4 address from a GUID (the first octet fixed in a public Azure range). */
+function derivedAddress(guid: string): string {
+  const bytes = Buffer.from(guid.replace(/-/g, ''), 'hex');
+  return `20.206.${bytes[0] ?? 0}.${(bytes[1] ?? 0) % 254 + 1}`;
+}
+
+/**
+ * A 2048-bit RSA-shaped modulus (base64url) derived from the seed: the sandbox serves public keys only and never
+ * computes with them, so a stable odd number with the top bit set is enough for clients to parse.
+ */
+function derivedModulus(...parts: string[]): string {
+  const chunks: Buffer[] = [];
+  for (let i = 0; chunks.length * 32 < 256; i += 1) chunks.push(createHash('sha256').update([...parts, String(i)].join('\u0000')).digest());
+  const modulus = Buffer.concat(chunks).subarray(0, 256);
+  modulus[0] = (modulus[0] ?? 0) | 0x80;
+  modulus[255] = (modulus[255] ?? 0) | 0x01;
+  return modulus.toString('base64url');
 }
 
 function parseCertificate(pem: string, field: string): X509Certificate {
