@@ -7,6 +7,7 @@ const path = require('node:path');
 const BENCHES = [
   ['lint throughput', 'lint.js'],
   ['diagnose over the sandbox, and explain throughput', 'diagnose.js'],
+  ['diagnosis accuracy on the real-world corpus (test/src/corpus)', 'corpus.js'],
   ['Backstage bindings index: 5 clusters × 2,000 SPCs, 5 vaults × 5,000 secrets', 'backstage-index.js'],
   ['slack bot: 200 slash commands, 20 at a time, over the sandbox', '../bot/bench/slash-commands.js'],
 ];
