@@ -7,6 +7,7 @@ import { runStoreOperation, toStoreError } from './errors.js';
 import { migrationSource } from './migrations.js';
 import { createKnexRequestCardStore, type RequestCardStore } from './request-cards.js';
 import { createKnexRequestStore } from './request-store.js';
+import { claimStoreMode, type StoreMode } from './store-mode.js';
 import { MIGRATIONS_TABLE } from './tables.js';
 
 export interface SqliteStoreOptions {
@@ -32,6 +33,11 @@ export interface PostgresStoreOptions {
 export type StoreOptions = (SqliteStoreOptions | PostgresStoreOptions) & {
   /** Knex's own warnings (pool, deprecations). Default: dropped — a library does not write to the console. */
   onWarning?: (message: string) => void;
+  /**
+   * Which kvcsi opens it: recorded on a fresh store, and a store of the other mode is refused (FORBIDDEN). Sandbox
+   * mode thus never acts on a store it did not create. Not checked when absent.
+   */
+  mode?: StoreMode;
 };
 
 /** Requests and audit in one database. */
@@ -116,13 +122,12 @@ export async function createStore(options: StoreOptions): Promise<KvcsiStore> {
     append: audit.append,
     query: audit.query,
   };
-  if (options.migrate !== false) {
-    try {
-      await migrate();
-    } catch (error) {
-      await knex.destroy();
-      throw error;
-    }
+  try {
+    if (options.migrate !== false) await migrate();
+    if (options.mode !== undefined) await claimStoreMode(knex, options.mode, options.client === 'sqlite' ? `the store ${resolve(options.filename)}` : 'the PostgreSQL store');
+  } catch (error) {
+    await knex.destroy();
+    throw error;
   }
   return store;
 }

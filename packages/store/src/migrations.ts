@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { requestCardsMigration } from './request-cards-migration.js';
-import { AUDIT_TABLE, REQUESTS_TABLE } from './tables.js';
+import { AUDIT_TABLE, REQUESTS_TABLE, STORE_META_TABLE } from './tables.js';
 
 interface NamedMigration extends Knex.Migration {
   name: string;
@@ -79,7 +79,20 @@ const initial: NamedMigration = {
   },
 };
 
-export const MIGRATIONS: readonly NamedMigration[] = [initial, requestCardsMigration];
+const storeMetaMigration: NamedMigration = {
+  name: '0003_store_meta',
+  async up(knex) {
+    await knex.schema.createTable(STORE_META_TABLE, (table) => {
+      table.string('key', 64).primary();
+      table.string('value', 255).notNullable();
+    });
+  },
+  async down(knex) {
+    await knex.schema.dropTableIfExists(STORE_META_TABLE);
+  },
+};
+
+export const MIGRATIONS: readonly NamedMigration[] = [initial, requestCardsMigration, storeMetaMigration];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigrations: async () => [...MIGRATIONS],

@@ -5,9 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPolicy, createRequestService, SANDBOX_POLICY, type RequestService } from '@kvcsi/core';
+import { createPolicy, createRequestService, SANDBOX_POLICY, sandboxDecisionSigner, type RequestService } from '@kvcsi/core';
 import { createStore, type KvcsiStore } from './create-store.js';
 import { startTestPostgres } from './testing/postgres.js';
+
+const SERVER_KEY = sandboxDecisionSigner();
 
 jest.setTimeout(30_000);
 
@@ -45,6 +47,8 @@ describe.each(backends)('request cards on %s', (_name, open) => {
 
   function service(): RequestService {
     return createRequestService({
+      // The tests play the deciding server (bot, Backstage backend): it signs its decisions.
+      decisions: { signer: SERVER_KEY, verifier: SERVER_KEY },
       store, audit: store, clock: { now: () => time }, requestTtlInMs: HOUR,
       policy: createPolicy({ ...SANDBOX_POLICY, groups: { 'approvers-prd': ['cli:approver'], requesters: ['cli:requester'] } }),
     });

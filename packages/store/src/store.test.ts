@@ -6,13 +6,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createPolicy, createRequestService, KvcsiError, SANDBOX_POLICY,
+  createPolicy, createRequestService, KvcsiError, SANDBOX_POLICY, sandboxDecisionSigner,
   type AccessRequest, type AuditEvent, type ExecutorResult, type RequestService, type SubmitRequestInput,
 } from '@kvcsi/core';
 import { createStore, type KvcsiStore } from './create-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { AUDIT_TABLE, MIGRATIONS_TABLE, REQUEST_CARDS_TABLE, REQUESTS_TABLE } from './tables.js';
 import { startTestPostgres, type TestPostgres } from './testing/postgres.js';
+
+const SERVER_KEY = sandboxDecisionSigner();
 
 jest.setTimeout(30_000);
 
@@ -66,6 +68,8 @@ describe.each(backends)('@kvcsi/store on %s', (_name, open) => {
 
   function service(options: { now?: () => number; requestTtlInMs?: number } = {}): RequestService {
     return createRequestService({
+      // The tests play the deciding server (bot, Backstage backend): it signs its decisions.
+      decisions: { signer: SERVER_KEY, verifier: SERVER_KEY },
       store,
       audit: store,
       policy: createPolicy({ ...SANDBOX_POLICY, groups: { 'approvers-prd': ['cli:approver', ...APPROVERS], requesters: ['cli:requester'] } }),

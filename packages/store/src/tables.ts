@@ -4,3 +4,5 @@ export const AUDIT_TABLE = 'kvcsi_audit_events';
 export const MIGRATIONS_TABLE = 'kvcsi_migrations';
 /** Where each request's Slack card is and what it shows (the bot's replicas share it). */
 export const REQUEST_CARDS_TABLE = 'kvcsi_request_cards';
+/** Facts about the store itself: which kind of kvcsi created it (`mode`: sandbox or live). */
+export const STORE_META_TABLE = 'kvcsi_store_meta';

@@ -12,3 +12,7 @@ export type {
   ApplyOptions, ApplyResult, SupplySecretValueInput,
 } from './service.js';
 export { createMemoryRequestStore, assertValidTransition } from './memory.js';
+export {
+  createDecisionSigner, createDecisionVerifier, sandboxDecisionSigner, decisionKeysFromEnv, decisionPayload, DECISION_KEY_ENV, DECISION_PUBLIC_KEY_ENV,
+} from './signing.js';
+export type { DecisionSigner, DecisionVerifier, DecisionKeys } from './signing.js';

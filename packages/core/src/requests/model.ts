@@ -47,6 +47,8 @@ export interface RequestDecision {
   /** RFC 3339 (UTC). */
   at: string;
   reason?: string;
+  /** A person's decision: the deciding server's Ed25519 signature (base64) over the decided request (see signing.ts). */
+  signature?: string;
 }
 
 export interface RequestApplyClaim {

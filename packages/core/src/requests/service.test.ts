@@ -5,6 +5,10 @@ import { SANDBOX_POLICY, type PolicyConfigInput } from '../policy/schema.js';
 import { createMemoryRequestStore } from './memory.js';
 import type { AccessRequest } from './model.js';
 import { createRequestService, type ExecutorResult, type SubmitRequestInput } from './service.js';
+import { sandboxDecisionSigner } from './signing.js';
+
+/** These tests play the server that decides (the bot, the Backstage backend): it signs its decisions. */
+const SERVER_KEY = sandboxDecisionSigner();
 
 const HOUR = 60 * 60 * 1000;
 const START = Date.parse('2025-03-01T10:00:00.000Z');
@@ -19,7 +23,8 @@ function setup(policyInput: PolicyConfigInput = {
   const audit = createMemoryAuditLog();
   let counter = 0;
   const service = createRequestService({
-    store, audit, clock, policy: createPolicy(policyInput), generateId: () => `req-${String(++counter).padStart(10, '0')}`, ...options,
+    store, audit, clock, policy: createPolicy(policyInput), generateId: () => `req-${String(++counter).padStart(10, '0')}`,
+    decisions: { signer: SERVER_KEY, verifier: SERVER_KEY }, ...options,
   });
   return { service, store, audit, advance: (ms: number) => { time += ms; } };
 }

@@ -14,6 +14,7 @@ import { systemClock, type CallOptions, type Clock } from '../ports.js';
 import { describeSettledRequest } from './describe.js';
 import { isPastExpiry, toIsoTime, type AccessRequest, type RequestKind, type RequestTarget } from './model.js';
 import type { ListRequestsOptions, RequestStore } from './ports.js';
+import { DECISION_PUBLIC_KEY_ENV, type DecisionKeys } from './signing.js';
 import { validateRequestDraft } from './validate.js';
 
 export const DEFAULT_APPLY_CLAIM_TIMEOUT_IN_MS = 15 * 60 * 1000;
@@ -31,6 +32,11 @@ export interface RequestServiceOptions {
   requestTtlInMs?: number;
   /** An apply claim older than this may be taken over (its applier crashed); default 15 min. */
   applyClaimTimeoutInMs?: number;
+  /**
+   * Servers sign the decisions they make (`signer`); every applier verifies a person's decision (`verifier`) before
+   * acting. Without a signer this process cannot approve or reject (only withdraw its actor's own request).
+   */
+  decisions?: DecisionKeys;
 }
 
 export interface SubmitRequestInput extends CallOptions {
@@ -218,6 +224,11 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
     if (current.status !== 'pending') return conflict(action, input.actor, current, input);
 
     const withdrawing = to === 'rejected' && input.actor === current.requester;
+    const signer = options.decisions?.signer;
+    if (!withdrawing && signer === undefined) {
+      return deny(to === 'approved' ? 'approve' : 'reject', input.actor, current,
+        'decisions are made only by a server that authenticated the decider (the Slack bot or the Backstage backend); this process holds no decision key, so it cannot approve or reject', input);
+    }
     if (to === 'approved' && input.actor === current.requester) {
       return deny('approve', input.actor, current, `${input.actor} requested ${current.id} and so cannot approve it: approval must come from someone else`, input);
     }
@@ -230,10 +241,11 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       }
     }
 
-    const decided = next(current, {
+    const unsigned = next(current, {
       status: to,
       decision: { by: input.actor, at: now(), ...(input.reason ? { reason: input.reason } : {}) },
     });
+    const decided = signer ? { ...unsigned, decision: { ...unsigned.decision!, signature: signer.sign(unsigned) } } : unsigned;
     if (!(await cas(current, decided, input))) return conflict(action, input.actor, await load(current.id, input), input);
     await record({
       actor: input.actor, action, outcome: 'succeeded', where: whereOf(current.target), requestId: current.id,
@@ -260,12 +272,43 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
     }
   };
 
+  /**
+   * Why the request's approval cannot be trusted, or undefined when it can: an automatic approval must be what the
+   * policy decides again now; a person's approval must carry a valid server signature.
+   */
+  const distrust = (request: AccessRequest): string | undefined => {
+    const decision = request.decision;
+    if (!decision) return 'it carries no decision';
+    if (decision.by === POLICY_APPROVER) {
+      if (request.approvalRequired || request.approvalTier !== undefined) return 'it claims an automatic approval, but it needs a person\'s';
+      const again = policy.decide(request.requester, request.kind, request.target.tier);
+      return again.allowed && !again.approvalRequired ? undefined : `the policy does not approve it by itself (${again.reason})`;
+    }
+    const verifier = options.decisions?.verifier;
+    if (!verifier) return `its approval by ${decision.by} cannot be verified here: this process holds no decision key (${DECISION_PUBLIC_KEY_ENV})`;
+    return verifier.verify(request) ? undefined : `its approval by ${decision.by} carries no valid signature of a kvcsi server`;
+  };
+
   const applyApproved: RequestService['applyApproved'] = async (requestOrId, executor, applyOptions = {}) => {
     const actor = applyOptions.actor ?? SYSTEM_ACTOR;
     const callOptions = signalOf(applyOptions);
     const id = typeof requestOrId === 'string' ? requestOrId : requestOrId.id;
-    const claimed = await claim(await load(id, callOptions), actor, callOptions);
+    const refuse = async (request: AccessRequest, untrusted: string): Promise<never> => {
+      const reason = `request ${id} is not applied: ${untrusted}`;
+      await record({ actor, action: 'request.apply', outcome: 'denied', where: whereOf(request.target), requestId: id, reason, details: { kind: request.kind } }, callOptions);
+      throw new KvcsiError('FORBIDDEN', reason, { rule: 'decisions are made and signed by a kvcsi server that authenticated the decider', details: { requestId: id } });
+    };
+    const loaded = await load(id, callOptions);
+    const untrusted = loaded.status === 'approved' ? distrust(loaded) : undefined;
+    if (untrusted !== undefined) return refuse(loaded, untrusted);
+    const claimed = await claim(loaded, actor, callOptions);
     if (!claimed) return { request: await load(id, callOptions), executed: false };
+    // The claim may have re-read the row: what runs is checked once more, and a forged decision ends as failed.
+    const changedUnderUs = distrust(claimed);
+    if (changedUnderUs !== undefined) {
+      await cas(claimed, next(claimed, { status: 'failed', failureReason: `FORBIDDEN: ${changedUnderUs}`, applyClaim: undefined }), callOptions);
+      return refuse(claimed, changedUnderUs);
+    }
 
     const audited = { actor, where: whereOf(claimed.target), requestId: claimed.id, details: { kind: claimed.kind },
       ...(claimed.decision ? { approver: claimed.decision.by } : {}) };

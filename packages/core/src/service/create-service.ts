@@ -19,6 +19,7 @@ import type { PolicyAction, PolicyConfig, PolicyConfigInput } from '../policy/sc
 import { systemClock, type CallOptions, type ClusterPort, type Clock, type SecretProperties, type VaultRef } from '../ports.js';
 import type { AccessRequest, RequestTarget } from '../requests/model.js';
 import type { RequestStore } from '../requests/ports.js';
+import type { DecisionKeys } from '../requests/signing.js';
 import { createRequestService, type ApplyResult, type ExecutorResult, type RequestService } from '../requests/service.js';
 import { findSecretUsers, overwriteNote, secretBelongsTo } from '../secrets/scope.js';
 import { secretSnippet } from '../secrets/snippet.js';
@@ -42,6 +43,12 @@ export interface KvcsiServiceOptions {
   clock?: Clock;
   generateRequestId?: IdGenerator;
   requestTtlInMs?: number;
+  /**
+   * Servers (bot, Backstage backend) sign the decisions they make; every process verifies a person's decision before
+   * applying it. Without a signer, `approve` and `reject` are refused (a requester may still withdraw). See
+   * `decisionKeysFromEnv`.
+   */
+  decisions?: DecisionKeys;
 }
 
 const TIER_RANK: Record<Tier, number> = { dev: 0, hub: 1, prd: 2 };
@@ -112,6 +119,12 @@ function planDetails(plan: GrantPlan): Record<string, string> {
   return details;
 }
 
+/** A request decided for a laxer tier than its target now has (a forged row, or a vault shared since) is not applied. */
+function assertTierCovers(request: AccessRequest, tier: Tier): void {
+  if (TIER_RANK[tier] <= TIER_RANK[request.target.tier]) return;
+  throw new KvcsiError('FORBIDDEN', `request ${request.id} was decided for tier ${request.target.tier}, but what it touches is tier ${tier}; ask again`, { field: 'target.tier' });
+}
+
 /** Revoke removes only what no other binding on the same (vault, identity) still needs; otherwise it is refused. */
 function assertRevokeHurtsNobody(plan: GrantPlan): void {
   if (plan.action !== 'revoke' || !plan.neededBy?.length || plan.changeCount > 0) return;
@@ -157,6 +170,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     store: options.requests, audit, policy, clock,
     ...(options.generateRequestId ? { generateId: options.generateRequestId } : {}),
     ...(options.requestTtlInMs !== undefined ? { requestTtlInMs: options.requestTtlInMs } : {}),
+    ...(options.decisions ? { decisions: options.decisions } : {}),
   });
   const ports = new Map<string, ClusterPort>();
   const clusterPort = (name: string): ClusterPort => {
@@ -183,6 +197,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       if (request.kind !== 'grant' && request.kind !== 'revoke') throw new KvcsiError('INTERNAL', `request ${request.id} is not a grant or revoke`);
       const cluster = registry.get(request.target.cluster);
       const fresh = await plan(request.kind, cluster, request.target.app ?? '', callOf(context));
+      assertTierCovers(request, fresh.tier);
       assertRevokeHurtsNobody(fresh);
       const result = await applyAccessPlan(fresh, { vault, ...callOf(context) });
       applies.set(request.id, { plan: fresh, result });
@@ -278,7 +293,12 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
   const secretWriter = (written: { properties?: SecretProperties }) =>
     async (request: AccessRequest, value: string, context: { signal?: AbortSignal }): Promise<ExecutorResult> => {
       const cluster = registry.get(request.target.cluster);
-      const ref = vaultRefOf(cluster, request.target.vault);
+      // Only the cluster's registry vault, on a tier at least as strict as the vault's clusters: the row is not trusted for either.
+      if (request.target.vault !== undefined && request.target.vault.toLowerCase() !== cluster.keyVault.name.toLowerCase()) {
+        throw new KvcsiError('FORBIDDEN', `request ${request.id} names vault ${request.target.vault}, not ${cluster.keyVault.name}, the registry's vault of ${cluster.name}`, { field: 'target.vault' });
+      }
+      assertTierCovers(request, strictestTierOfVault(cluster, registry));
+      const ref = vaultRefOf(cluster);
       const name = request.target.secretName ?? '';
       // Checked again right before writing: the secret may have appeared, or changed hands, since the request.
       const existing = await findSecretProperties(vault, ref, name, callOf(context));

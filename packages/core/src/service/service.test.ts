@@ -2,10 +2,13 @@ import { createMemoryAuditLog } from '../audit/memory.js';
 import { KvcsiError } from '../errors.js';
 import { SANDBOX_POLICY } from '../policy/schema.js';
 import { createMemoryRequestStore } from '../requests/memory.js';
+import { sandboxDecisionSigner } from '../requests/signing.js';
 import { createKvcsiService, parseSince } from './create-service.js';
 import { DEFECTDOJO_SPC, EXTERNAL_DNS_SPC, KUBELET, memoryAzure, memoryCluster, PRD_VAULT_ID, testRegistry } from './memory-ports.test.fixtures.js';
 
 const START = Date.parse('2026-01-01T10:00:00.000Z');
+/** The service plays a deciding server (bot, Backstage backend): it signs its decisions. */
+const SERVER_KEY = sandboxDecisionSigner();
 const requester = { id: 'cli:requester', displayName: 'Rita Requester' };
 const approver = { id: 'cli:approver', displayName: 'Abel Approver' };
 const outsider = { id: 'cli:outsider' };
@@ -21,6 +24,7 @@ function setup() {
   let counter = 0;
   const service = createKvcsiService({
     registry: testRegistry(), clusterPort: (name) => (name === 'cafehyna-hlg' || name === 'painel-dev' ? empty : cluster), vault: azure.port, requests: store, audit, policy: SANDBOX_POLICY,
+    decisions: { signer: SERVER_KEY, verifier: SERVER_KEY },
     clock: { now: () => time }, generateRequestId: () => `req-${String(++counter).padStart(10, '0')}`,
   });
   return { service, azure, store, audit, advance: (ms: number) => { time += ms; } };
