@@ -6,12 +6,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KvcsiError, createLimiter, isWriteCommand, parseCommand, randomId, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
-import { App, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction, type Logger, type RespondFn, type ViewSubmitAction, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type AnyMiddlewareArgs, type BlockAction, type ButtonAction, type Logger, type Middleware, type RespondFn, type ViewSubmitAction, type webApi } from '@slack/bolt';
+import type { RequestCardStore } from '@kvcsi/store';
 import { ApprovalDesk, type CardLocation } from './approvals.js';
 import { context as contextBlock, type SlackMessage } from './blocks/kit.js';
 import type { SlackConfig } from './config.js';
 import { identify, mention, type SlackIdentity } from './identity.js';
 import { SecretScrubber, createBotLogger } from './logger.js';
+import { serveOpsRoutes, type OpsRoute } from './ops/routes.js';
 import { createSocketModeLink, type SocketModeLink } from './receivers/socket.js';
 import {
   CALLBACK_IDS, FIELDS, readMetadata, rejectModal, secretCreateModal, secretRequestModal, submittedText, supplyValueModal, type ModalMetadata,
@@ -25,9 +27,10 @@ export interface KvcsiBotOptions {
   service: KvcsiService;
   registry: ClusterRegistry;
   config: SlackConfig;
-  botToken: string;
-  /** HTTP transport: verifies every request's signature. */
-  signingSecret: string;
+  /** A function when the token is read from a file that may change (SLACK_BOT_TOKEN_FILE): every call uses the current one. */
+  botToken: string | (() => string);
+  /** HTTP transport: verifies every request's signature (a function: the current one, SLACK_SIGNING_SECRET_FILE). */
+  signingSecret: string | (() => string);
   /** Socket Mode transport (config `slack.transport: socket`). */
   appToken?: string;
   /** The Web API base URL (`https://slack.com/api/` by default); a trailing slash is added when missing. */
@@ -37,6 +40,27 @@ export interface KvcsiBotOptions {
   scrubber?: SecretScrubber;
   /** Calls auth.test when the app is built (default true); tests over a fake Slack may keep it. */
   tokenVerification?: boolean;
+  /** Where request cards are, shared by the replicas (the store's `cards`); this process's memory when absent. */
+  cards?: RequestCardStore;
+  /** The operator's endpoints (/healthz, /readyz, /metrics) on the bot's port; only /healthz when absent. */
+  routes?: OpsRoute[];
+  /** Global middleware run before every listener (the shutdown's work tracker). */
+  middleware?: Middleware<AnyMiddlewareArgs>[];
+  /** Told how commands, approvals and card updates end (metrics). */
+  observer?: BotObserver;
+}
+
+export interface BotObserver {
+  /** `outcome`: ok, usage, refused, or the error code in lower case. */
+  command?(verb: string, outcome: string): void;
+  /** An approve or reject ended: the request's status after it, or conflict, forbidden, … */
+  approval?(outcome: string): void;
+  cardUpdated?(status: string): void;
+}
+
+/** The outcome label of a failed call: the KvcsiError code, else internal. */
+function outcomeOf(error: unknown): string {
+  return error instanceof KvcsiError ? error.code.toLowerCase() : 'internal';
 }
 
 export interface KvcsiBot {
@@ -80,11 +104,13 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
   const { service, registry, config } = options;
   const scrubber = options.scrubber ?? new SecretScrubber();
   const logger = options.logger ?? createBotLogger({ scrubber });
+  const initialToken = typeof options.botToken === 'function' ? options.botToken() : options.botToken;
   const slackApiUrl = options.slackApiUrl ? (options.slackApiUrl.endsWith('/') ? options.slackApiUrl : `${options.slackApiUrl}/`) : undefined;
   const clientOptions: webApi.WebClientOptions = {
     ...(slackApiUrl ? { slackApiUrl } : {}),
-    // Resolve fetch per call, so a fetch patched after start (msw in tests, a proxy) is honoured.
-    fetch: (input, init) => globalThis.fetch(input, init),
+    // Resolve fetch per call, so a fetch patched after start (msw in tests, a proxy) is honoured; a token read from a
+    // file goes in as it is now (WebClient fixes its Authorization header when it is made).
+    fetch: typeof options.botToken === 'function' ? withCurrentBotToken(initialToken, options.botToken) : (input, init) => globalThis.fetch(input, init),
     logLevel: LogLevel.WARN,
   };
   let healthServer: Server | undefined;
@@ -95,13 +121,15 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
   const socket = useSocket ? createSocketModeLink({ appToken: options.appToken as string, logger, ...(slackApiUrl ? { slackApiUrl } : {}), fetch: clientOptions.fetch }) : undefined;
   const receiver = socket
     ?? new HTTPReceiver({
-      signingSecret: options.signingSecret,
+      signingSecret: typeof options.signingSecret === 'function' ? options.signingSecret() : options.signingSecret,
       endpoints: '/slack/events',
       logger,
-      customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_request, response) => { response.writeHead(200, { 'content-type': 'application/json' }); response.end('{"ok":true}'); } }],
+      customRoutes: options.routes ?? [{ path: '/healthz', method: ['GET'], handler: (_request, response) => { response.writeHead(200, { 'content-type': 'application/json' }); response.end('{"ok":true}'); } }],
     });
+  // HTTPReceiver reads its signing secret at each request: one read from a file follows the file.
+  if (!socket && typeof options.signingSecret === 'function') Object.defineProperty(receiver, 'signingSecret', { get: options.signingSecret });
   const app = new App({
-    token: options.botToken,
+    token: initialToken,
     receiver,
     logger,
     // Bolt sets its logger to INFO unless told a level: keep the one the logger was made with (LOG_LEVEL).
@@ -112,7 +140,12 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     clientOptions,
   });
   const client = app.client;
-  const approvals = new ApprovalDesk({ client, config, service, logger });
+  for (const middleware of options.middleware ?? []) app.use(middleware);
+  const { observer } = options;
+  const approvals = new ApprovalDesk({
+    client, config, service, logger, ...(options.cards ? { cards: options.cards } : {}),
+    ...(observer?.cardUpdated ? { onCardUpdated: (status: string) => observer.cardUpdated?.(status) } : {}),
+  });
   // Commands run a few at a time (like Botkube's worker pool): a burst queues instead of starving the acks.
   const work = createLimiter(config.workers);
 
@@ -165,12 +198,14 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     const parsed = parseCommand(command.text, { commandName: config.command });
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', ...usageReply(parsed.error) });
+      observer?.command?.('usage', 'usage');
       return;
     }
     const parsedCommand = parsed.command;
     const identity = identify(config, command.user_id, command.user_name);
     if (isWriteCommand(parsedCommand) && !identity.known) {
       await ack({ response_type: 'ephemeral', ...refuseUnknown(identity) });
+      observer?.command?.(parsedCommand.verb, 'refused');
       return;
     }
 
@@ -180,6 +215,7 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
         cluster = resolveCluster(registry, config, parsedCommand.cluster, command.channel_id, command.channel_name);
       } catch (error) {
         await ack({ response_type: 'ephemeral', ...failure(error, parsedCommand.verb) });
+        observer?.command?.(parsedCommand.verb, outcomeOf(error));
         return;
       }
       await ack();
@@ -193,6 +229,7 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
       } catch (error) {
         await respond({ response_type: 'ephemeral', ...failure(error, 'views.open') }).catch(() => undefined);
       }
+      observer?.command?.(parsedCommand.verb, 'ok');
       return;
     }
 
@@ -205,8 +242,10 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
         reply = await runCommand(parsedCommand, {
           service, registry, config, approvals, actor: identity.actor, channelId: command.channel_id, channelName: command.channel_name,
         });
+        observer?.command?.(parsedCommand.verb, 'ok');
       } catch (error) {
         reply = { message: failure(error, parsedCommand.verb) };
+        observer?.command?.(parsedCommand.verb, outcomeOf(error));
       }
       try {
         await deliver(reply, { respond, isPublic: parsedCommand.public, channelId: command.channel_id, userId: command.user_id });
@@ -283,9 +322,11 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     try {
       const result = await service.approve({ actor: identity.actor, requestId });
       const request = result.request ?? (await service.getRequest(requestId));
+      observer?.approval?.(request.status);
       await approvals.announce(request, clicked);
       if (result.outcome.status === 'failed') await ephemeral(respond, plain(`:x: Approved, but applying failed: ${scrubber.scrub(result.outcome.message)}`));
     } catch (error) {
+      observer?.approval?.(outcomeOf(error));
       if (KvcsiError.is(error, 'CONFLICT')) {
         const request = await service.getRequest(requestId).catch(() => undefined);
         if (request) await approvals.refresh(request, clicked).catch((refreshError: unknown) => logger.warn('could not update the card', refreshError));
@@ -432,8 +473,10 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     const clicked = metadata.channelId && metadata.cardTs ? { channel: metadata.channelId, ts: metadata.cardTs } : undefined;
     try {
       const result = await service.reject({ actor: identity.actor, requestId, reason });
+      observer?.approval?.('rejected');
       await approvals.announce(result.request ?? (await service.getRequest(requestId)), clicked);
     } catch (error) {
+      observer?.approval?.(outcomeOf(error));
       let message = failure(error, 'reject');
       if (KvcsiError.is(error, 'CONFLICT')) {
         const request = await service.getRequest(requestId).catch(() => undefined);
@@ -461,7 +504,7 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
       if (socket) {
         // Socket Mode has no HTTP server of its own: /healthz (alive) and /readyz (connected to Slack) answer from
         // here, before the first connection, so the orchestrator sees "alive, not ready" while it is being made.
-        healthServer = createServer((request, response) => {
+        healthServer = createServer(options.routes ? serveOpsRoutes(options.routes) : (request, response) => {
           const readiness = socket.readiness();
           const [status, body] = request.url === '/healthz' ? [200, { ok: true }]
             : request.url === '/readyz' ? [readiness.ready ? 200 : 503, { ok: readiness.ready, socketMode: readiness.state, reconnects: readiness.reconnects }]
@@ -483,8 +526,22 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     },
     async stop() {
       if (sweepTimer) clearInterval(sweepTimer);
+      await approvals.settled();
       if (healthServer) await new Promise<void>((resolve) => healthServer!.close(() => resolve()));
       await app.stop();
     },
+  };
+}
+
+/**
+ * fetch for the WebClient when the bot token is read from a file: the Authorization header WebClient fixed at
+ * construction (the first token) is replaced by the current one. Other tokens (a call's own) pass unchanged.
+ */
+function withCurrentBotToken(initialToken: string, current: () => string): typeof fetch {
+  const initial = `Bearer ${initialToken}`;
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (headers.get('authorization') === initial) headers.set('authorization', `Bearer ${current()}`);
+    return globalThis.fetch(input, { ...init, headers });
   };
 }

@@ -22,6 +22,8 @@ export interface BotBackendOptions extends ServiceWorkerOptions {
   logger?: Pick<Logger, 'warn' | 'error'>;
   /** The worker stopped on its own (a crash). */
   onWorkerExit?: (exitCode: number) => void;
+  /** Worker only: each HTTP call the worker made (in process, the caller's own watch sees them). */
+  onOutboundCall?: (call: { host: string; status: string; durationInMs: number }) => void;
 }
 
 export interface BotBackend {
@@ -42,9 +44,11 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv): Record<string, strin
 }
 
 export async function startBotBackend(options: BotBackendOptions): Promise<BotBackend> {
-  const { serviceIn, extraHandlers, logger, onWorkerExit, ...serviceOptions } = options;
+  const { serviceIn, extraHandlers, logger, onWorkerExit, onOutboundCall, ...serviceOptions } = options;
   if (serviceIn === 'worker') {
-    const handle = await startServiceWorker({ ...serviceOptions, ...(logger ? { logger } : {}), ...(onWorkerExit ? { onExit: onWorkerExit } : {}) });
+    const handle = await startServiceWorker({
+      ...serviceOptions, ...(logger ? { logger } : {}), ...(onWorkerExit ? { onExit: onWorkerExit } : {}), ...(onOutboundCall ? { onOutboundCall } : {}),
+    });
     return { service: handle.service, serviceIn, worker: handle.worker, close: () => handle.close() };
   }
   const backend = await createBotService({

@@ -35,8 +35,11 @@ export const slackConfigSchema = z.strictObject({
   approvalsChannel: z.string().regex(SLACK_ID, 'must be a Slack channel id such as C0123ABCD'),
   channels: z.record(z.string().regex(SLACK_ID, 'must be a Slack channel id'), z.string().min(1)).default({}),
   users: z.record(z.string().regex(SLACK_ID, 'must be a Slack user id such as U0123ABCD'), userSchema).default({}),
-  /** How often cards of requests that expired are updated (their buttons removed). */
-  expirySweepIntervalInMs: z.number().int().min(1000).default(60_000),
+  /**
+   * How often each replica brings request cards up to date with the store: requests decided or applied elsewhere
+   * (another replica, the CLI, Backstage) and requests that expired (their buttons removed).
+   */
+  expirySweepIntervalInMs: z.number().int().min(500).default(5_000),
   /** How many commands run at once; the rest wait their turn (their "working…" is shown at once). */
   workers: z.number().int().min(1).max(64).default(4),
   /** Output longer than this many characters goes as a file instead of a message. */

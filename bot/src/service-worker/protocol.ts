@@ -62,6 +62,8 @@ export type FromWorker =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: WireError }
   | { type: 'log'; level: 'warn' | 'error'; message: string; fields: Record<string, unknown> }
+  /** An HTTP call the worker made (Azure, Kubernetes): host and status only, for the metrics. */
+  | { type: 'outbound'; host: string; status: string; durationInMs: number }
   | { type: 'closed' };
 
 type Scrub = (text: string) => string;

@@ -20,6 +20,8 @@ export interface ServiceWorkerHandle {
 export interface StartServiceWorkerOptions extends ServiceWorkerOptions {
   /** Where the worker's own log lines go (unexpected errors, already scrubbed); the bot's logger. */
   logger?: Pick<Logger, 'warn' | 'error'>;
+  /** Each HTTP call the worker made (host, status, duration). */
+  onOutboundCall?: (call: { host: string; status: string; durationInMs: number }) => void;
   /** Called when the worker stops without being closed (a crash): every pending call has been rejected UNAVAILABLE. */
   onExit?: (exitCode: number) => void;
   startTimeoutInMs?: number;
@@ -60,7 +62,7 @@ interface Pending {
 }
 
 export async function startServiceWorker(options: StartServiceWorkerOptions): Promise<ServiceWorkerHandle> {
-  const { logger, onExit, startTimeoutInMs = DEFAULT_START_TIMEOUT_IN_MS, ...serviceOptions } = options;
+  const { logger, onExit, onOutboundCall, startTimeoutInMs = DEFAULT_START_TIMEOUT_IN_MS, ...serviceOptions } = options;
   // libuv's thread pool (DNS lookups, async fs, crypto) is shared by the process and its threads inherit the
   // niceness of the thread that first uses it: start it from here, so the bot's lookups do not run at the worker's priority.
   await stat(__filename);
@@ -106,6 +108,9 @@ export async function startServiceWorker(options: StartServiceWorkerOptions): Pr
           return;
         case 'closed':
           onClosed?.();
+          return;
+        case 'outbound':
+          onOutboundCall?.({ host: message.host, status: message.status, durationInMs: message.durationInMs });
           return;
       }
     });

@@ -5,6 +5,7 @@
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { parseRegistryConfig } from '@kvcsi/core';
+import { watchOutboundCalls } from '../ops/outbound-calls.js';
 import { createBotService, type BotService } from '../wiring.js';
 import { toWireError, type FromWorker, type ServiceWorkerOptions } from './protocol.js';
 import { answerCalls } from './serve-calls.js';
@@ -27,6 +28,8 @@ async function build(options: ServiceWorkerOptions): Promise<BotService> {
 
 async function serveService(port: MessagePort, options: ServiceWorkerOptions): Promise<void> {
   lowerThisThreadPriority(options.niceness ?? DEFAULT_NICENESS);
+  // The main thread's metrics count this thread's Azure and Kubernetes calls too.
+  watchOutboundCalls((call) => port.postMessage({ type: 'outbound', ...call } satisfies FromWorker));
   let backend: BotService;
   try {
     backend = await build(options);
