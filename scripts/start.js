@@ -5,15 +5,25 @@
 // registry) unless KVCSI_SANDBOX=1 is set.
 process.env.KVCSI_SANDBOX = '1';
 
-// SIGTERM stops everything as Ctrl-C does. The console's main stops its children (each in its own process group);
-// should that take too long or fail, this process still ends, and a second signal ends it at once.
+// SIGTERM stops everything as Ctrl-C does: the console's main stops its children (each in its own process group).
+// A second signal ends this process at once.
 let signals = 0;
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     signals += 1;
     if (signals > 1) process.exit(130);
   });
 }
+// `npm start` runs this under `sh -c`: a SIGTERM sent to npm alone ends npm and that shell, which do not pass it
+// on, and this process would be left running with its children. When the parent goes, stop as on SIGTERM.
+const parent = process.ppid;
+const orphanWatch = setInterval(() => {
+  if (process.ppid !== parent) {
+    clearInterval(orphanWatch);
+    process.kill(process.pid, 'SIGTERM');
+  }
+}, 500);
+orphanWatch.unref();
 
 require('../console/dist/start/main.js')
   .main(process.argv.slice(2))
