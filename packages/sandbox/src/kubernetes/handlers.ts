@@ -13,6 +13,7 @@ import { UNKNOWN_PATH_STATUS, notFoundStatus, statusBody, statusFromError } from
 import type { StatusBody } from './status.js';
 import type { KubeClusterState, WatchEvent } from './store.js';
 import { normalizeSecretForWrite } from './secrets.js';
+import { validateAgainstCrd } from './crdValidation.js';
 import type { KubeObject, PodObject } from './types.js';
 
 /** What the handlers need from the sandbox composed by `createSandbox`. */
@@ -186,6 +187,12 @@ function logResponse(cluster: KubeClusterState, route: Route, url: URL): Respons
   if (!names.includes(container) && !(pod.spec.initContainers ?? []).some((c) => c.name === container)) {
     return status(statusBody(400, 'BadRequest', `container ${container} is not valid for pod ${pod.metadata.name}`));
   }
+  // Kubelet refuses logs of a container that never started (pkg/kubelet/kubelet_pods.go validateContainerLogStatus:
+  // `container %q in pod %q is waiting to start: %s`), and the API server answers 400 BadRequest.
+  const waiting = (pod.status?.containerStatuses ?? []).find((c) => c.name === container)?.state.waiting;
+  if (waiting !== undefined) {
+    return status(statusBody(400, 'BadRequest', `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${waiting.reason}`));
+  }
   const tailLines = url.searchParams.get('tailLines');
   const sinceSeconds = url.searchParams.get('sinceSeconds');
   const text = cluster.readLog({ namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name, container }, {
@@ -252,6 +259,9 @@ async function writeResponse(cluster: KubeClusterState, sandbox: KubernetesSandb
   } else {
     object = prepareWrite(route, body);
   }
+  // The API server validates custom resources against their CRD's schema before it stores (or dry-runs) them.
+  const invalid = validateAgainstCrd(route.plural, object);
+  if (invalid !== undefined) return status(invalid);
   if (dryRun) return HttpResponse.json(object, { status: verb === 'create' ? 201 : 200 });
   const stored = verb === 'create' ? cluster.create(route.plural, object) : cluster.update(route.plural, object);
   sandbox.reconcile();
