@@ -151,6 +151,15 @@ export class SocketModeLink implements Receiver {
     return { ...this.current };
   }
 
+  /** A readiness check (the shape of bot/src/ops ReadinessCheck): fails while no connection to Slack is open. */
+  readonly readinessCheck = {
+    name: 'slack-socket',
+    check: async (): Promise<void> => {
+      const { ready, state, lastProblem } = this.readiness();
+      if (!ready) throw new Error(`Socket Mode ${state}${lastProblem ? `: ${lastProblem}` : ''}`);
+    },
+  };
+
   /** Called on every state change; returns a function that stops the calls. */
   onReadinessChange(listener: (readiness: SocketModeReadiness) => void): () => void {
     this.listeners.add(listener);
