@@ -11,9 +11,9 @@ describe('the sandbox policy', () => {
   it.each(TIERS.flatMap((tier) => POLICY_ACTIONS.map((action) => [tier, action] as const)))(
     'on tier %s, action %s: requester, approver and outsider get what the matrix says',
     (tier, action) => {
-      const requester = policy.decide('cli:requester', action, tier);
-      const approver = policy.decide('cli:approver', action, tier);
-      const outsider = policy.decide('cli:outsider', action, tier);
+      const requester = policy.decide('aad:requester@cafehyna.com.br', action, tier);
+      const approver = policy.decide('aad:approver@cafehyna.com.br', action, tier);
+      const outsider = policy.decide('aad:outsider@cafehyna.com.br', action, tier);
       const isWrite = (WRITE_ACTIONS as readonly string[]).includes(action);
 
       if (action === 'read') {
@@ -36,10 +36,10 @@ describe('the sandbox policy', () => {
   );
 
   it('explains a denied write', () => {
-    expect(policy.decide('cli:outsider', 'grant', 'prd')).toEqual({
+    expect(policy.decide('aad:outsider@cafehyna.com.br', 'grant', 'prd')).toEqual({
       allowed: false,
       approvalRequired: false,
-      reason: 'cli:outsider may not grant on tier prd: writes are denied unless a rule allows them',
+      reason: 'aad:outsider@cafehyna.com.br may not grant on tier prd: writes are denied unless a rule allows them',
     });
   });
 });
@@ -135,22 +135,50 @@ describe('createPolicy', () => {
   });
 });
 
+describe('Entra principals (the CLI): aad:<upn> and aad-group:<object id>', () => {
+  const PLATFORM = 'aad-group:5b0a3c1e-2d4f-4a6b-8c9d-0e1f2a3b4c5d';
+  const policy = createPolicy({
+    groups: { 'approvers-prd': [PLATFORM, 'aad:lead@contoso.com'] },
+    rules: [{ principals: [PLATFORM], actions: ['grant'] }, { principals: ['aad:jane@contoso.com'], actions: ['secret-request'] }],
+    approvals: { prd: { required: true, group: 'approvers-prd' } },
+  });
+
+  it('lets an aad-group rule match only an actor whose front end proved the group', () => {
+    expect(policy.decide('aad:dev@contoso.com', 'grant', 'dev', { memberOf: [PLATFORM] }).allowed).toBe(true);
+    expect(policy.decide('aad:dev@contoso.com', 'grant', 'dev').allowed).toBe(false);
+    expect(policy.decide('aad:dev@contoso.com', 'grant', 'dev', { memberOf: ['aad-group:00000000-0000-4000-8000-000000000000'] }).allowed).toBe(false);
+    expect(policy.decide('aad:jane@contoso.com', 'secret-request', 'hub').allowed).toBe(true);
+  });
+
+  it('makes an Entra group a member of a policy group (approvers) through the proven groups', () => {
+    expect(policy.decide('aad:dev@contoso.com', 'approve', 'prd', { memberOf: [PLATFORM] }).allowed).toBe(true);
+    expect(policy.decide('aad:lead@contoso.com', 'approve', 'prd').allowed).toBe(true);
+    expect(policy.decide('aad:dev@contoso.com', 'approve', 'prd').allowed).toBe(false);
+    expect(policy.isMember('aad:dev@contoso.com', 'approvers-prd', { memberOf: [PLATFORM] })).toBe(true);
+  });
+
+  it('refuses an aad-group that is not an object id, and an aad user without a domain', () => {
+    expect(() => createPolicy({ rules: [{ principals: ['aad-group:platform'], actions: ['grant'] }] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'policy.rules.0.principals.0' }));
+    expect(() => createPolicy({ groups: { ops: ['aad:jane'] } })).toThrow(expect.objectContaining({ field: 'policy.groups.ops.0' }));
+  });
+});
+
 describe('enforcePolicy', () => {
   it('audits every denial with its reason and throws FORBIDDEN', async () => {
     const audit = createMemoryAuditLog();
     const policy = createPolicy(SANDBOX_POLICY);
-    await expect(enforcePolicy({ policy, audit, actor: 'cli:outsider', action: 'grant', tier: 'prd', where: { app: 'defectdojo', cluster: 'cafehyna-prd' } }))
-      .rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('cli:outsider may not grant') });
+    await expect(enforcePolicy({ policy, audit, actor: 'aad:outsider@cafehyna.com.br', action: 'grant', tier: 'prd', where: { app: 'defectdojo', cluster: 'cafehyna-prd' } }))
+      .rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('aad:outsider@cafehyna.com.br may not grant') });
     expect(audit.events).toEqual([expect.objectContaining({
-      actor: 'cli:outsider', action: 'policy.deny', outcome: 'denied',
+      actor: 'aad:outsider@cafehyna.com.br', action: 'policy.deny', outcome: 'denied',
       where: { app: 'defectdojo', cluster: 'cafehyna-prd', tier: 'prd' },
-      reason: 'cli:outsider may not grant on tier prd: writes are denied unless a rule allows them',
+      reason: 'aad:outsider@cafehyna.com.br may not grant on tier prd: writes are denied unless a rule allows them',
     })]);
   });
 
   it('records nothing when allowed', async () => {
     const audit = createMemoryAuditLog();
-    const decision = await enforcePolicy({ policy: createPolicy(SANDBOX_POLICY), audit, actor: 'cli:requester', action: 'grant', tier: 'dev' });
+    const decision = await enforcePolicy({ policy: createPolicy(SANDBOX_POLICY), audit, actor: 'aad:requester@cafehyna.com.br', action: 'grant', tier: 'dev' });
     expect(decision.allowed).toBe(true);
     expect(audit.events).toHaveLength(0);
   });

@@ -22,7 +22,9 @@
  *       hub: { required: true, group: approvers-prd, actions: [secret-create] }
  *     requestTtlInMs: 86400000                 # 24 h
  *
- * Principals: `slack:<user id>`, `backstage:<user entity ref>`, `cli:<user>`, `group:<name>` or `*`.
+ * Principals: `slack:<user id>`, `backstage:<user entity ref>`, `aad:<user principal name>` (a CLI user, as their Entra
+ * ID token names them), `aad-group:<Entra group object id>` (a CLI user whose token lists the group), `group:<name>`
+ * or `*`. `cli:<user>` is legacy: still parsed, but the CLI no longer names anyone so (it asserted an OS user).
  * Writes are denied unless a rule allows them; reads are allowed unless a rule denies them; a deny beats an allow.
  */
 import { z } from 'zod';
@@ -38,16 +40,21 @@ export type WriteAction = (typeof WRITE_ACTIONS)[number];
 export const DEFAULT_REQUEST_TTL_IN_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_APPROVERS_GROUP = 'approvers-prd';
 
-/** A person: `slack:U123`, `backstage:user:default/jane`, `cli:alice`. */
-export const PRINCIPAL_PATTERN = /^(slack:[A-Z0-9]+|backstage:[a-z]+:[^\s/]+\/[^\s]+|cli:[^\s:]+)$/;
+/** A person: `slack:U123`, `backstage:user:default/jane`, `aad:jane@contoso.com`; `cli:alice` is legacy (the CLI no longer produces it). */
+export const PRINCIPAL_PATTERN = /^(slack:[A-Z0-9]+|backstage:[a-z]+:[^\s/]+\/[^\s]+|aad:[^\s:@]+@[^\s:@]+|cli:[^\s:]+)$/;
+/** An Entra ID group, by object id: the CLI user's token lists it in its `groups` claim. */
+export const AAD_GROUP_PATTERN = /^aad-group:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GROUP_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
 
-const principal = z.string().regex(PRINCIPAL_PATTERN, 'must be slack:<user id>, backstage:<kind>:<namespace>/<name> or cli:<user>');
+const principal = z.union([
+  z.string().regex(PRINCIPAL_PATTERN),
+  z.string().regex(AAD_GROUP_PATTERN),
+], { error: 'must be slack:<user id>, backstage:<kind>:<namespace>/<name>, aad:<user principal name> or aad-group:<group object id>' });
 const subject = z.union([
   principal,
   z.literal('*'),
   z.string().regex(/^group:[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/, 'must be group:<name>'),
-], { error: 'must be a principal (slack:…, backstage:…, cli:…), group:<name> or *' });
+], { error: 'must be a principal (slack:…, backstage:…, aad:…, aad-group:…), group:<name> or *' });
 
 const ruleSchema = z.strictObject({
   principals: z.array(subject).min(1),
@@ -94,11 +101,12 @@ export type PolicyConfig = z.output<typeof policyConfigSchema>;
 export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
 
 /**
- * The sandbox's three users: `cli:requester` may ask for anything, `cli:approver` is the production approvers group,
- * `cli:outsider` may only read.
+ * The sandbox's three users as the CLI names them (`--as requester` is `aad:requester@cafehyna.com.br`, the sandbox
+ * scenario's user principal name): the requester may ask for anything, the approver is the production approvers
+ * group, the outsider may only read.
  */
 export const SANDBOX_POLICY: PolicyConfigInput = {
-  groups: { [DEFAULT_APPROVERS_GROUP]: ['cli:approver'], requesters: ['cli:requester'] },
+  groups: { [DEFAULT_APPROVERS_GROUP]: ['aad:approver@cafehyna.com.br'], requesters: ['aad:requester@cafehyna.com.br'] },
   rules: [{ principals: ['group:requesters', `group:${DEFAULT_APPROVERS_GROUP}`], actions: [...WRITE_ACTIONS] }],
   approvals: { prd: { required: true, group: DEFAULT_APPROVERS_GROUP } },
 };

@@ -45,6 +45,8 @@ export interface SubmitRequestInput extends CallOptions {
   target: RequestTarget;
   justification: string;
   details?: Record<string, string>;
+  /** The Entra groups the actor's front end proved, for `aad-group:` rules. */
+  memberOf?: readonly string[];
   /**
    * Needs a person's approval whatever the tier's rule, decided by the approvers of the strictest tier (`prd`):
    * e.g. a secret request that overwrites a secret another app uses.
@@ -56,6 +58,8 @@ export interface DecideRequestInput extends CallOptions {
   id: string;
   actor: string;
   reason?: string;
+  /** The Entra groups the decider's front end proved, for `aad-group:` rules. */
+  memberOf?: readonly string[];
 }
 
 /** What an executor reports; `before`/`after` go to the audit (names and permissions, never values). */
@@ -75,6 +79,8 @@ export type SecretWriter = (request: AccessRequest, value: string, context: { si
 export interface ApplyOptions extends CallOptions {
   /** Who triggers the apply; default `kvcsi`. */
   actor?: string;
+  /** The actor's proven Entra groups: an automatic approval is re-derived with them when the actor is the requester. */
+  memberOf?: readonly string[];
 }
 
 export interface ApplyResult {
@@ -88,6 +94,7 @@ export interface ApplyResult {
 export interface SupplySecretValueInput extends CallOptions {
   id: string;
   actor: string;
+  memberOf?: readonly string[];
   value: string;
   writeSecret: SecretWriter;
 }
@@ -233,10 +240,11 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       return deny('approve', input.actor, current, `${input.actor} requested ${current.id} and so cannot approve it: approval must come from someone else`, input);
     }
     if (!withdrawing) {
-      const decision = policy.decide(input.actor, 'approve', current.approvalTier ?? current.target.tier);
+      const facts = input.memberOf ? { memberOf: input.memberOf } : {};
+      const decision = policy.decide(input.actor, 'approve', current.approvalTier ?? current.target.tier, facts);
       if (!decision.allowed) return deny('approve', input.actor, current, decision.reason, input);
       // The group named when the request was made still binds, even if the policy changed since.
-      if (current.approverGroup !== undefined && !policy.isMember(input.actor, current.approverGroup)) {
+      if (current.approverGroup !== undefined && !policy.isMember(input.actor, current.approverGroup, facts)) {
         return deny('approve', input.actor, current, `${input.actor} is not in the approvers group ${current.approverGroup}`, input);
       }
     }
@@ -276,12 +284,14 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
    * Why the request's approval cannot be trusted, or undefined when it can: an automatic approval must be what the
    * policy decides again now; a person's approval must carry a valid server signature.
    */
-  const distrust = (request: AccessRequest): string | undefined => {
+  const distrust = (request: AccessRequest, applier: ApplyOptions): string | undefined => {
     const decision = request.decision;
     if (!decision) return 'it carries no decision';
     if (decision.by === POLICY_APPROVER) {
       if (request.approvalRequired || request.approvalTier !== undefined) return 'it claims an automatic approval, but it needs a person\'s';
-      const again = policy.decide(request.requester, request.kind, request.target.tier);
+      // The requester's groups are known only when the requester applies (as every automatic approval is applied).
+      const facts = applier.actor === request.requester && applier.memberOf ? { memberOf: applier.memberOf } : {};
+      const again = policy.decide(request.requester, request.kind, request.target.tier, facts);
       return again.allowed && !again.approvalRequired ? undefined : `the policy does not approve it by itself (${again.reason})`;
     }
     const verifier = options.decisions?.verifier;
@@ -299,12 +309,12 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       throw new KvcsiError('FORBIDDEN', reason, { rule: 'decisions are made and signed by a kvcsi server that authenticated the decider', details: { requestId: id } });
     };
     const loaded = await load(id, callOptions);
-    const untrusted = loaded.status === 'approved' ? distrust(loaded) : undefined;
+    const untrusted = loaded.status === 'approved' ? distrust(loaded, applyOptions) : undefined;
     if (untrusted !== undefined) return refuse(loaded, untrusted);
     const claimed = await claim(loaded, actor, callOptions);
     if (!claimed) return { request: await load(id, callOptions), executed: false };
     // The claim may have re-read the row: what runs is checked once more, and a forged decision ends as failed.
-    const changedUnderUs = distrust(claimed);
+    const changedUnderUs = distrust(claimed, applyOptions);
     if (changedUnderUs !== undefined) {
       await cas(claimed, next(claimed, { status: 'failed', failureReason: `FORBIDDEN: ${changedUnderUs}`, applyClaim: undefined }), callOptions);
       return refuse(claimed, changedUnderUs);
@@ -346,6 +356,7 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       const tier = draft.target.tier;
       const decision = await enforcePolicy({
         policy, audit, clock, actor: input.actor, action: draft.kind, tier, where: whereOf(draft.target), ...signalOf(input),
+        ...(input.memberOf ? { facts: { memberOf: input.memberOf } } : {}),
       });
       const createdAt = now();
       const escalatedGroup = input.escalate ? policy.approvalFor(draft.kind, 'prd').group ?? policy.config.approvals.prd?.group : undefined;
@@ -412,7 +423,9 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
         throw new KvcsiError('INVALID_INPUT', 'the secret value is empty', { field: 'value' });
       }
       const { value, writeSecret } = input;
-      return applyApproved(request, (claimed, context) => writeSecret(claimed, value, context), { actor: input.actor, ...signalOf(input) });
+      return applyApproved(request, (claimed, context) => writeSecret(claimed, value, context), {
+        actor: input.actor, ...(input.memberOf ? { memberOf: input.memberOf } : {}), ...signalOf(input),
+      });
     },
   };
 }

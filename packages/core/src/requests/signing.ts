@@ -116,14 +116,15 @@ export function sandboxDecisionSigner(): DecisionSigner {
 /**
  * The decision keys of a process from its environment: a server's private key (`KVCSI_DECISION_KEY`), public keys to
  * verify with (`KVCSI_DECISION_PUBLIC_KEY`, several PEM blocks allowed), or in sandbox mode the sandbox key.
+ * `server: false` (the CLI) never reads the private key: the CLI verifies decisions, it does not make them.
  */
-export function decisionKeysFromEnv(env: Readonly<Record<string, string | undefined>>, options: { sandbox?: boolean } = {}): DecisionKeys {
+export function decisionKeysFromEnv(env: Readonly<Record<string, string | undefined>>, options: { sandbox?: boolean; server?: boolean } = {}): DecisionKeys {
   if (options.sandbox) {
     const signer = sandboxDecisionSigner();
     return { signer, verifier: signer };
   }
   const publicKeys = (env[DECISION_PUBLIC_KEY_ENV] ?? '').match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
-  const privateKey = env[DECISION_KEY_ENV];
+  const privateKey = options.server === false ? undefined : env[DECISION_KEY_ENV];
   if (privateKey !== undefined && privateKey.trim() !== '') {
     const signer = createDecisionSigner(privateKey, { extraPublicKeysPem: publicKeys });
     return { signer, verifier: signer };

@@ -67,6 +67,22 @@ export function errorSummary(error: unknown): ServiceErrorSummary {
   return { code: 'INTERNAL', message: `unexpected ${error instanceof Error ? error.name : typeof error}` };
 }
 
+/** The actor as the policy sees it: its principal, and the Entra groups its front end proved. */
+interface Who {
+  id: string;
+  memberOf?: readonly string[];
+}
+
+function whoOf(actor: Actor | undefined): Who {
+  const id = actorId(actor);
+  return actor?.memberOf?.length ? { id, memberOf: actor.memberOf } : { id };
+}
+
+/** `{ memberOf }` to spread into a request-service call, when the actor has proven groups. */
+function groupsOf(who: Who): { memberOf?: readonly string[] } {
+  return who.memberOf ? { memberOf: who.memberOf } : {};
+}
+
 function actorId(actor: Actor | undefined): string {
   if (!actor || typeof actor.id !== 'string' || actor.id.trim() === '') {
     throw new KvcsiError('UNAUTHENTICATED', 'the caller is not identified: every action names its actor', { field: 'actor' });
@@ -182,8 +198,8 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     return port;
   };
 
-  const enforce = (actor: string, action: PolicyAction, cluster: Cluster, where: Record<string, string>, call: CallOptions, tier: Tier = cluster.tier) =>
-    enforcePolicy({ policy, audit, clock, actor, action, tier, where: { cluster: cluster.name, ...where }, ...call });
+  const enforce = (who: Who, action: PolicyAction, cluster: Cluster, where: Record<string, string>, call: CallOptions, tier: Tier = cluster.tier) =>
+    enforcePolicy({ policy, audit, clock, actor: who.id, action, tier, where: { cluster: cluster.name, ...where }, ...(who.memberOf ? { facts: { memberOf: who.memberOf } } : {}), ...call });
 
   const plan = (action: 'grant' | 'revoke', cluster: Cluster, app: string, call: CallOptions, bindings?: AppBinding[]): Promise<GrantPlan> =>
     planAccess({
@@ -204,9 +220,9 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       return { changed: result.changed, message: result.message, before: result.before, after: result.after };
     };
 
-  const applyAccessRequest = async (request: AccessRequest, actor: string, call: CallOptions, planned?: GrantPlan): Promise<ActionResult> => {
+  const applyAccessRequest = async (request: AccessRequest, who: Who, call: CallOptions, planned?: GrantPlan): Promise<ActionResult> => {
     const applies = new Map<string, { plan: GrantPlan; result: ApplyAccessResult }>();
-    const applied = await requests.applyApproved(request, accessExecutor(applies), { actor, ...call });
+    const applied = await requests.applyApproved(request, accessExecutor(applies), { actor: who.id, ...groupsOf(who), ...call });
     const run = applies.get(request.id);
     const finalPlan = run?.plan ?? planned;
     return {
@@ -217,11 +233,12 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
   };
 
   const act = async (action: 'grant' | 'revoke', input: GrantOptions): Promise<ActionResult> => {
-    const actor = actorId(input.actor);
+    const who = whoOf(input.actor);
+    const actor = who.id;
     const call = callOf(input);
     const cluster = registry.get(input.cluster);
     const app = validateAppName(input.app);
-    await enforce(actor, 'read', cluster, { app }, call);
+    await enforce(who, 'read', cluster, { app }, call);
     const planned = await plan(action, cluster, app, call);
     if (input.dryRun) {
       return {
@@ -243,7 +260,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     }
     if (planned.changeCount === 0) {
       // Nothing to ask for, but the actor must still be allowed to ask, and the check is recorded.
-      await enforce(actor, action, cluster, where, call, planned.tier);
+      await enforce(who, action, cluster, where, call, planned.tier);
       await recordAudit(audit, {
         actor, action: `${action}.check`, outcome: 'unchanged', where: { cluster: cluster.name, tier: planned.tier, ...where },
         details: { result: action === 'grant' ? 'read access already in place' : 'nothing kvcsi would remove' },
@@ -262,12 +279,12 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     const target: RequestTarget = { cluster: cluster.name, tier: planned.tier, ...where };
     if (planned.vaults.length === 1 && planned.grantScope === 'vault') target.scope = planned.vaults[0]!.vault.id;
     const request = await requests.submit({
-      actor, kind: action, target,
+      actor, ...groupsOf(who), kind: action, target,
       justification: input.justification?.trim() || `${action} read access for ${app} on ${cluster.name} (kvcsi ${action})`,
       details: planDetails(planned),
       ...call,
     });
-    if (request.status === 'approved') return applyAccessRequest(request, actor, call, planned);
+    if (request.status === 'approved') return applyAccessRequest(request, who, call, planned);
     return { request, plan: planned, outcome: pendingOutcome(request, planned.warnings, `${action === 'grant' ? 'the grant' : 'the revoke'} of ${app} on ${cluster.name}`) };
   };
 
@@ -334,9 +351,9 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     };
   };
 
-  const supply = async (request: AccessRequest, actor: string, value: string, call: CallOptions): Promise<SecretActionResult> => {
+  const supply = async (request: AccessRequest, who: Who, value: string, call: CallOptions): Promise<SecretActionResult> => {
     const written: { properties?: SecretProperties } = {};
-    const applied = await requests.supplySecretValue({ id: request.id, actor, value, writeSecret: secretWriter(written), ...call });
+    const applied = await requests.supplySecretValue({ id: request.id, actor: who.id, ...groupsOf(who), value, writeSecret: secretWriter(written), ...call });
     return secretResult(applied.request, outcomeOfApply(applied), written.properties);
   };
 
@@ -412,27 +429,28 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     },
 
     async planGrant(input: PlanGrantOptions) {
-      const actor = actorId(input.actor);
+      const who = whoOf(input.actor);
       const cluster = registry.get(input.cluster);
       const app = validateAppName(input.app);
-      await enforce(actor, 'read', cluster, { app }, callOf(input));
+      await enforce(who, 'read', cluster, { app }, callOf(input));
       return plan('grant', cluster, app, callOf(input));
     },
 
     grant: (input) => act('grant', input),
 
     async planRevoke(input: PlanGrantOptions) {
-      const actor = actorId(input.actor);
+      const who = whoOf(input.actor);
       const cluster = registry.get(input.cluster);
       const app = validateAppName(input.app);
-      await enforce(actor, 'read', cluster, { app }, callOf(input));
+      await enforce(who, 'read', cluster, { app }, callOf(input));
       return plan('revoke', cluster, app, callOf(input));
     },
 
     revoke: (input) => act('revoke', input),
 
     async createSecret(input) {
-      const actor = actorId(input.actor);
+      const who = whoOf(input.actor);
+      const actor = who.id;
       const call = callOf(input);
       const name = validateSecretName(input.name);
       validateSecretValue(input.value);
@@ -445,7 +463,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       const existing = input.newVersion ? await findSecretProperties(vault, ref, name, call) : undefined;
       const overwrites = existing ? await overwriteCheck(cluster, ref, existing, app, call) : undefined;
       const request = await requests.submit({
-        actor, kind: 'secret-create',
+        actor, ...groupsOf(who), kind: 'secret-create',
         target: { cluster: cluster.name, tier: strictestTierOfVault(cluster, registry), vault: ref.name, secretName: name, ...(app !== undefined ? { app } : {}) },
         justification: input.justification?.trim() || `create secret ${name} in ${ref.name}${app ? ` for ${app}` : ''}`,
         details: { ...(overwrites !== undefined ? { overwrites } : {}), newVersion: input.newVersion ? 'true' : 'false', ...(contentType !== undefined ? { contentType } : {}) },
@@ -459,11 +477,12 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
           warnings: [],
         });
       }
-      return supply(request, actor, input.value, call);
+      return supply(request, who, input.value, call);
     },
 
     async requestSecret(input) {
-      const actor = actorId(input.actor);
+      const who = whoOf(input.actor);
+      const actor = who.id;
       const call = callOf(input);
       const name = validateSecretName(input.name);
       const app = validateAppName(input.app);
@@ -484,7 +503,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
         const warnings = existing ? [`secret ${existing.name} exists already in ${ref.name}: the value set for this request becomes its new version`] : [];
         if (overwrites !== undefined) warnings.push(`${overwrites}: this needs an approval whatever the tier`);
         const request = await requests.submit({
-          actor, kind: 'secret-request',
+          actor, ...groupsOf(who), kind: 'secret-request',
           target: { cluster: cluster.name, tier: strictestTierOfVault(cluster, registry), app, vault: ref.name, secretName: name },
           justification: input.justification,
           ...(overwrites !== undefined ? { escalate: { reason: overwrites } } : {}),
@@ -504,13 +523,13 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     },
 
     async supplySecretValue(input) {
-      const actor = actorId(input.actor);
+      const who = whoOf(input.actor);
       validateSecretValue(input.value);
       const request = await requests.get(input.requestId, callOf(input));
       if (request.kind !== 'secret-request' && request.kind !== 'secret-create') {
         throw new KvcsiError('INVALID_INPUT', `request ${request.id} is a ${request.kind} request, not a secret request`, { field: 'requestId' });
       }
-      return supply(request, actor, input.value, callOf(input));
+      return supply(request, who, input.value, callOf(input));
     },
 
     listRequests(query = {}) {
@@ -523,16 +542,17 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     },
 
     async approve(input) {
-      const actor = actorId(input.actor);
+      const who = whoOf(input.actor);
       const call = callOf(input);
-      const approved = await requests.approve({ id: input.requestId, actor, ...(input.reason ? { reason: input.reason } : {}), ...call });
-      if (approved.kind === 'grant' || approved.kind === 'revoke') return applyAccessRequest(approved, actor, call);
+      const approved = await requests.approve({ id: input.requestId, actor: who.id, ...groupsOf(who), ...(input.reason ? { reason: input.reason } : {}), ...call });
+      if (approved.kind === 'grant' || approved.kind === 'revoke') return applyAccessRequest(approved, who, call);
       return { request: approved, outcome: approvedSecretOutcome(approved, []) };
     },
 
     async reject(input) {
-      const actor = actorId(input.actor);
-      const rejected = await requests.reject({ id: input.requestId, actor, reason: input.reason, ...callOf(input) });
+      const who = whoOf(input.actor);
+      const actor = who.id;
+      const rejected = await requests.reject({ id: input.requestId, actor, ...groupsOf(who), reason: input.reason, ...callOf(input) });
       const withdrawn = rejected.requester === actor;
       return { request: rejected, outcome: { status: 'rejected', message: `${withdrawn ? 'withdrawn' : 'rejected'} by ${actor}${input.reason ? `: ${input.reason}` : ''}`, warnings: [] } };
     },

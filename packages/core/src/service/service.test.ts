@@ -9,9 +9,9 @@ import { DEFECTDOJO_SPC, EXTERNAL_DNS_SPC, KUBELET, memoryAzure, memoryCluster, 
 const START = Date.parse('2026-01-01T10:00:00.000Z');
 /** The service plays a deciding server (bot, Backstage backend): it signs its decisions. */
 const SERVER_KEY = sandboxDecisionSigner();
-const requester = { id: 'cli:requester', displayName: 'Rita Requester' };
-const approver = { id: 'cli:approver', displayName: 'Abel Approver' };
-const outsider = { id: 'cli:outsider' };
+const requester = { id: 'aad:requester@cafehyna.com.br', displayName: 'Rita Requester' };
+const approver = { id: 'aad:approver@cafehyna.com.br', displayName: 'Abel Approver' };
+const outsider = { id: 'aad:outsider@cafehyna.com.br' };
 
 function setup() {
   let time = START;
@@ -55,7 +55,7 @@ describe('grant with four eyes on prd', () => {
     expect(azure.assignments).toHaveLength(0);
 
     const approved = await service.approve({ actor: approver, requestId: id });
-    expect(approved.request).toMatchObject({ status: 'applied', decision: { by: 'cli:approver' }, outcome: { changed: true } });
+    expect(approved.request).toMatchObject({ status: 'applied', decision: { by: 'aad:approver@cafehyna.com.br' }, outcome: { changed: true } });
     expect(approved.outcome).toMatchObject({ status: 'applied', verified: true });
     expect(approved.outcome.warnings.join(' ')).toContain('up to 10 minutes');
     expect(azure.assignments.map((a) => [a.scope, a.principalId])).toEqual([[PRD_VAULT_ID, KUBELET.objectId]]);
@@ -66,14 +66,14 @@ describe('grant with four eyes on prd', () => {
     expect(azure.assignments).toHaveLength(1);
 
     expect(audit.events.map((event) => `${event.actor} ${event.action} ${event.outcome}`)).toEqual([
-      'cli:requester request.submit succeeded',
-      'cli:requester policy.deny denied',
-      'cli:outsider policy.deny denied',
-      'cli:approver request.approve succeeded',
-      'cli:approver request.apply succeeded',
-      'cli:requester grant.check unchanged',
+      'aad:requester@cafehyna.com.br request.submit succeeded',
+      'aad:requester@cafehyna.com.br policy.deny denied',
+      'aad:outsider@cafehyna.com.br policy.deny denied',
+      'aad:approver@cafehyna.com.br request.approve succeeded',
+      'aad:approver@cafehyna.com.br request.apply succeeded',
+      'aad:requester@cafehyna.com.br grant.check unchanged',
     ]);
-    expect(audit.events[4]).toMatchObject({ approver: 'cli:approver', before: { 'roleAssignments:kv-cafehyna-prd': [] }, after: { 'roleAssignments:kv-cafehyna-prd': [PRD_VAULT_ID] } });
+    expect(audit.events[4]).toMatchObject({ approver: 'aad:approver@cafehyna.com.br', before: { 'roleAssignments:kv-cafehyna-prd': [] }, after: { 'roleAssignments:kv-cafehyna-prd': [PRD_VAULT_ID] } });
   });
 
   it('applies exactly once when 20 approvals race', async () => {
@@ -84,7 +84,7 @@ describe('grant with four eyes on prd', () => {
     expect(applied).toHaveLength(1);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused).toHaveLength(19);
-    for (const r of refused) expect(r.reason).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('already approved by cli:approver') });
+    for (const r of refused) expect(r.reason).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('already approved by aad:approver@cafehyna.com.br') });
     expect(azure.calls.filter((call) => call.startsWith('createRoleAssignment'))).toHaveLength(1);
     expect(azure.assignments).toHaveLength(1);
   });
@@ -93,7 +93,7 @@ describe('grant with four eyes on prd', () => {
     const { service, store, audit } = setup();
     expect((await errorOf(service.grant({ actor: outsider, app: 'defectdojo', cluster: 'cafehyna-prd' }))).code).toBe('FORBIDDEN');
     expect(await store.listRequests()).toEqual([]);
-    expect(audit.events.at(-1)).toMatchObject({ action: 'policy.deny', actor: 'cli:outsider' });
+    expect(audit.events.at(-1)).toMatchObject({ action: 'policy.deny', actor: 'aad:outsider@cafehyna.com.br' });
   });
 
   it('plans only on a dry run: no request, no change, no audit', async () => {
@@ -109,7 +109,7 @@ describe('grant with four eyes on prd', () => {
   it('lets the approver reject, and the requester withdraw', async () => {
     const { service } = setup();
     const a = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
-    expect((await service.reject({ actor: approver, requestId: a.request!.id, reason: 'use the per-secret scope' })).outcome).toMatchObject({ status: 'rejected', message: 'rejected by cli:approver: use the per-secret scope' });
+    expect((await service.reject({ actor: approver, requestId: a.request!.id, reason: 'use the per-secret scope' })).outcome).toMatchObject({ status: 'rejected', message: 'rejected by aad:approver@cafehyna.com.br: use the per-secret scope' });
     const b = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
     expect((await service.reject({ actor: requester, requestId: b.request!.id, reason: 'not needed' })).outcome.message).toContain('withdrawn');
   });
@@ -135,7 +135,7 @@ describe('secrets', () => {
     const { service, azure, store, audit } = setup();
     const created = await service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', app: 'web', value: canary, contentType: 'text/plain' });
     expect(created.outcome.status).toBe('applied');
-    expect(created.secret).toMatchObject({ name: 'web-api-key', tags: { 'created-by': 'cli:requester', app: 'web', 'request-id': created.request!.id } });
+    expect(created.secret).toMatchObject({ name: 'web-api-key', tags: { 'created-by': 'aad:requester@cafehyna.com.br', app: 'web', 'request-id': created.request!.id } });
     expect(created.snippet.objectsEntry).toContain('objectName: web-api-key');
     expect(azure.values.get('kv-cafehyna-dev-hlg/web-api-key')).toEqual([canary]);
     const again = await errorOf(service.createSecret({ actor: requester, name: 'web-api-key', cluster: 'cafehyna-dev', value: canary }));

@@ -17,9 +17,11 @@ import type { DiagnosisReport } from '../diagnostics/report.js';
 import type { AccessPolicyPermissions, SecretProperties, VaultAuthModel } from '../ports.js';
 import type { KeyVaultObject } from '../spc/model.js';
 
-/** Who is acting. `id` is the principal the policy knows: `slack:U123`, `backstage:user:default/jane`, `cli:alice`. */
+/** Who is acting. `id` is the principal the policy knows: `slack:U123`, `backstage:user:default/jane`, `aad:jane@contoso.com`. */
 export interface Actor {
   id: string;
+  /** The Entra groups (`aad-group:<object id>`) the front end proved, e.g. from the CLI user's token; for `aad-group:` rules. */
+  memberOf?: readonly string[];
   /** For messages only ("approved by Jane Doe"); never used for decisions. */
   displayName?: string;
 }
