@@ -139,7 +139,8 @@ async function collectPod(ctx: Context, target: PodTarget, vaults: Map<string, {
   const podP: Promise<Fact<KubePod | null>> = knownPod
     ? Promise.resolve(known(knownPod))
     : g.fetch(`pod:${tag}`, `pod ${tag}`, 'kubernetes', async (signal) => (await port.getPod({ namespace, name, signal })) ?? null);
-  const eventsP = g.fetch(`events:${tag}`, `events of pod ${tag}`, 'kubernetes', (signal) => port.listPodEvents({ namespace, podName: name, signal }));
+  const knownUid = knownPod?.metadata.uid;
+  const eventsP = g.fetch(`events:${tag}`, `events of pod ${tag}`, 'kubernetes', (signal) => port.listPodEvents({ namespace, podName: name, signal, ...(knownUid ? { podUid: knownUid } : {}) }));
   const statusesP = g.fetch(`spcps:${tag}`, `SecretProviderClassPodStatuses of ${tag}`, 'kubernetes', (signal) => port.listSecretProviderClassPodStatuses({ namespace, podName: name, signal }));
   const csiDriverP = g.fetch('csidriver', 'CSIDriver secrets-store.csi.k8s.io', 'kubernetes', async (signal) => (await port.getCsiDriver({ name: CSI_DRIVER_NAME, signal })) ?? null);
   const registryIdentityP = registryIdentity(ctx);
@@ -189,6 +190,7 @@ async function collectPod(ctx: Context, target: PodTarget, vaults: Map<string, {
     const spcName = volume.csi.volumeAttributes?.secretProviderClass;
     const out: VolumeFacts = { name: volume.name, csi: volume.csi, spc: spcName ? spcByName.get(spcName)! : known(null) };
     if (spcName) out.spcName = spcName;
+    if (pod) out.mountedBy = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].filter((container) => (container.volumeMounts ?? []).some((mount) => mount.name === volume.name)).map((container) => container.name);
     return out;
   });
 
@@ -276,7 +278,9 @@ async function collectPod(ctx: Context, target: PodTarget, vaults: Map<string, {
   }
 
   const [events, statuses, csiDriver, logs] = await Promise.all([eventsP, statusesP, csiDriverP, logsP]);
-  facts.events = events;
+  // Events are listed by name: a recreated StatefulSet pod (same name, new UID) must not inherit its predecessor's.
+  const uid = pod?.metadata.uid;
+  facts.events = events.status === 'known' && uid ? known(events.value.filter((event) => !event.involvedObject.uid || event.involvedObject.uid === uid)) : events;
   facts.podStatuses = statuses;
   facts.csiDriver = csiDriver;
   facts.logs = logs;

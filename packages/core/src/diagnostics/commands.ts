@@ -58,6 +58,15 @@ export function providerLogsCommand(nodeName: string | undefined): string {
   return `kubectl get pods -A -l 'app in (csi-secrets-store-provider-azure, secrets-store-provider-azure)' -o wide${node}`;
 }
 
+/**
+ * The provider log on the node, as a command that runs as printed: `kubectl logs` has no --field-selector, so the pod
+ * is found first (a label selector and the node, which selects the one provider pod of the node).
+ */
+export function providerLogTailCommand(nodeName: string | undefined, tailLines = 100): string {
+  const node = nodeName ? ` --field-selector spec.nodeName=${nodeName}` : '';
+  return `kubectl get pods -A -l 'app in (csi-secrets-store-provider-azure, secrets-store-provider-azure)'${node} -o jsonpath='{range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{"\\n"}{end}' | while read ns pod; do kubectl logs -n "$ns" "$pod" --tail=${tailLines}; done`;
+}
+
 export function driverPodsCommand(nodeName: string | undefined): string {
   const node = nodeName ? ` --field-selector spec.nodeName=${nodeName}` : '';
   return `kubectl get pods -A -l app=secrets-store-csi-driver -o wide${node}`;

@@ -50,11 +50,52 @@ export function pickVaultName(facts: PodFacts, fromText?: string): string | unde
   return fromSpc ?? facts.cluster?.keyVault.name;
 }
 
-/** The identity a volume authenticates as: the SPC's client id when it names one, else the cluster's. */
+/**
+ * The identity a volume authenticates as, by the SPC's identity mode: the client id it names (workload identity,
+ * identity binding, a VM user-assigned identity). Never the cluster (kubelet) identity for another mode: system-assigned,
+ * service principal (nodePublishSecretRef) and pod identity have no client id kvcsi can know from the SPC, so undefined.
+ * Only when the SPC itself is unknown does the registry's identity stand in.
+ */
 export function identityFor(facts: PodFacts, spc: SpcView | undefined): IdentityFacts | undefined {
-  const clientId = spc?.identityClientId;
-  if (clientId) return facts.identities.find((identity) => identity.clientId.toLowerCase() === clientId.toLowerCase());
-  return facts.identities.find((identity) => identity.role === 'registry' || identity.role === 'discovered');
+  if (!spc) return facts.identities.find((identity) => identity.role === 'registry' || identity.role === 'discovered');
+  const clientId = spc.identityClientId;
+  if (!clientId) return undefined;
+  return facts.identities.find((identity) => identity.clientId.toLowerCase() === clientId.toLowerCase());
+}
+
+/** The identity an SPC uses, in words, for titles: "workload identity 1234…", "the service principal …". */
+export function identityLabel(spc: SpcView | undefined, clientIdFromText?: string): string {
+  if (!spc) return clientIdFromText ? `the caller ${clientIdFromText}` : 'the cluster identity';
+  switch (spc.identityMode) {
+    case 'workloadIdentity':
+      return `workload identity ${spc.identityClientId ?? ''}`.trim();
+    case 'tokenProxy':
+      return `identity-binding identity ${spc.identityClientId ?? ''}`.trim();
+    case 'vmManagedIdentity':
+      return spc.identityClientId ? `the VM identity ${spc.identityClientId}` : 'the node\'s system-assigned identity';
+    case 'servicePrincipal':
+      return clientIdFromText ? `the service principal ${clientIdFromText}` : 'the service principal in nodePublishSecretRef';
+    case 'podIdentity':
+      return 'the pod identity (aad-pod-identity)';
+    default:
+      return 'the configured identity';
+  }
+}
+
+/**
+ * The volume view the signals are about: the volume they name, else the one whose vault they name, else the only one.
+ * With several CSI volumes and no hint, undefined: guessing would patch the wrong SecretProviderClass.
+ */
+export function viewForSignals(facts: PodFacts, signals: readonly { fields: { volume?: string; vault?: string } }[]): VolumeView | undefined {
+  const views = volumeViews(facts);
+  const volume = signals.map((signal) => signal.fields.volume).find((name) => name !== undefined);
+  const byVolume = volume ? views.find((view) => view.volume.name === volume) : undefined;
+  if (byVolume) return byVolume;
+  const vault = signals.map((signal) => signal.fields.vault).find((name) => name !== undefined)?.toLowerCase();
+  const byVault = vault ? views.filter((view) => view.spc?.vaultName?.toLowerCase() === vault) : [];
+  if (byVault.length === 1) return byVault[0];
+  const withSpc = views.filter((view) => view.spc);
+  return withSpc.length === 1 ? withSpc[0] : undefined;
 }
 
 export function resolvedIdentity(identity: IdentityFacts | undefined): ResolvedIdentity | undefined {

@@ -91,6 +91,8 @@ export interface VolumeFacts {
   spc: Fact<SecretProviderClassResource | null>;
   /** The nodePublishSecretRef Secret (metadata and key names), when the volume has one. */
   nodePublishSecret?: Fact<SecretMetadata | null>;
+  /** Containers (and init containers) that mount the volume; empty: none does. Absent when unknown. */
+  mountedBy?: string[];
 }
 
 /** How an SPC authenticates, and with which client id. */

@@ -32,6 +32,18 @@ export interface Finding {
   generic?: boolean;
   /** The pod or SecretProviderClass the finding is about. */
   subject?: { kind: 'Pod' | 'SecretProviderClass' | 'CSIDriver' | 'Vault' | 'Secret'; namespace?: string; name: string };
+  /** The volume and SecretProviderClass the evidence names, for pods with several CSI volumes. */
+  volume?: { name: string; secretProviderClass?: string };
+  /** An event, log or pasted text reports it (rather than cluster facts predicting it): ranked first. */
+  observed?: boolean;
+  /** Age of the youngest evidence (event last seen, `kubectl describe` Age), when known. */
+  ageInSeconds?: number;
+  /** How often the evidence was seen (event counts). */
+  occurrences?: number;
+  /** Something that happened before and is over now (a driver that was registering at node boot): context only. */
+  earlier?: boolean;
+  /** A consequence of another finding (its id): shown under that cause, kept in JSON. */
+  causedBy?: string;
 }
 
 export type FindingInput = Omit<Finding, 'evidence' | 'fix' | 'confidence'> & {

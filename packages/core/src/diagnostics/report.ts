@@ -29,6 +29,33 @@ function settleForHealthyPod(facts: PodFacts, findings: Finding[]): Finding[] {
   );
 }
 
+/** Plumbing that fails at node boot and recovers (driver registration, provider socket, API server). */
+const TRANSIENT = new Set(['A1', 'A5', 'A7']);
+/** Evidence this much older than the current error is history, not the cause. */
+const EARLIER_BY_IN_SECONDS = 10 * 60;
+
+/**
+ * An earlier transient drops to context: a driver-registration event while the driver pod on the node is Ready now,
+ * or a plumbing error much older than the error the pod reports now.
+ */
+function settleEarlier(facts: PodFacts, findings: Finding[]): Finding[] {
+  const node = podOf(facts)?.spec.nodeName;
+  const readyNow = (pods: PodFacts['driverPods']) => {
+    const value = pods.status === 'known' ? pods.value.filter((pod) => !node || pod.spec.nodeName === undefined || pod.spec.nodeName === node) : undefined;
+    return value !== undefined && value.length > 0 && value.every((pod) => isRunningReady(pod));
+  };
+  const youngestOther = (finding: Finding) =>
+    Math.min(...findings.filter((other) => other !== finding && other.observed && !other.generic && other.severity === 'error' && !TRANSIENT.has(other.id) && other.ageInSeconds !== undefined).map((other) => other.ageInSeconds!));
+  return findings.map((finding) => {
+    if (!TRANSIENT.has(finding.id) || !finding.observed || finding.severity === 'info') return finding;
+    const recovered = (finding.id === 'A1' && readyNow(facts.driverPods)) || (finding.id === 'A5' && readyNow(facts.providerPods));
+    const superseded = finding.ageInSeconds !== undefined && finding.ageInSeconds - youngestOther(finding) >= EARLIER_BY_IN_SECONDS;
+    if (!recovered && !superseded) return finding;
+    const why = recovered ? (finding.id === 'A1' ? 'the driver is registered and Ready on the node now' : 'the provider is Ready on the node now') : 'a newer error follows it';
+    return { ...finding, severity: 'info', earlier: true, summary: `Earlier (${why}): ${finding.summary.charAt(0).toLowerCase()}${finding.summary.slice(1)}` };
+  });
+}
+
 /** Runs every analyzer over the facts of one pod; an analyzer that throws is reported, not fatal. */
 export function analyzePod(facts: PodFacts, options: AnalyzeOptions = {}): { findings: Finding[]; unknowns: UnknownFact[] } {
   const findings: Finding[] = [];
@@ -40,7 +67,7 @@ export function analyzePod(facts: PodFacts, options: AnalyzeOptions = {}): { fin
       unknowns.push({ source: `analyzer ${name}`, reason: error instanceof Error ? error.message : String(error), code: 'INTERNAL' });
     }
   }
-  return { findings: rankFindings(settleForHealthyPod(facts, findings)), unknowns };
+  return { findings: rankFindings(settleEarlier(facts, settleForHealthyPod(facts, findings))), unknowns };
 }
 
 export function analyzeAppFacts(facts: AppFacts, options: AnalyzeOptions = {}): { findings: Finding[]; unknowns: UnknownFact[] } {

@@ -36,10 +36,35 @@ export function fieldOf<K extends keyof Signal['fields']>(signals: readonly Sign
   return signals.map((signal) => signal.fields[key]).find((value) => value !== undefined);
 }
 
+/** Age of a signal in seconds: an event's last timestamp against collection time, else the pasted row's Age. */
+export function signalAgeInSeconds(facts: PodFacts, signal: Signal): number | undefined {
+  const origin = signal.origin;
+  if (origin.kind === 'event' && origin.lastSeen && facts.collectedAtMs > 0) {
+    const seen = Date.parse(origin.lastSeen);
+    if (Number.isFinite(seen)) return Math.max(0, Math.round((facts.collectedAtMs - seen) / 1000));
+  }
+  return signal.fields.ageInSeconds;
+}
+
+/** What the signals say about when and how often: observed, youngest age, occurrences, and the volume they name. */
+export function evidenceMeta(facts: PodFacts, signals: readonly Signal[]): Pick<Finding, 'observed' | 'ageInSeconds' | 'occurrences' | 'volume'> {
+  if (signals.length === 0) return {};
+  const meta: Pick<Finding, 'observed' | 'ageInSeconds' | 'occurrences' | 'volume'> = { observed: true };
+  const ages = signals.map((signal) => signalAgeInSeconds(facts, signal)).filter((age): age is number => age !== undefined);
+  if (ages.length > 0) meta.ageInSeconds = Math.min(...ages);
+  meta.occurrences = signals.reduce((sum, signal) => sum + ((signal.origin.kind === 'event' ? signal.origin.count : undefined) ?? signal.fields.count ?? 1), 0);
+  const volumes = [...new Set(signals.map((signal) => signal.fields.volume).filter((name): name is string => name !== undefined))];
+  if (volumes.length === 1) {
+    const volume = facts.volumes.find((candidate) => candidate.name === volumes[0]);
+    meta.volume = volume?.spcName ? { name: volumes[0]!, secretProviderClass: volume.spcName } : { name: volumes[0]! };
+  }
+  return meta;
+}
+
 /** A finding about the pod, with the signals as evidence. */
 export function podFinding(facts: PodFacts, signals: readonly Signal[], input: Omit<FindingInput, 'evidence'> & { evidence?: string[] }): Finding {
   const subject = input.subject ?? podSubject(facts);
-  const full: FindingInput = { ...input, evidence: [...(input.evidence ?? []), ...evidenceOf(signals)] };
+  const full: FindingInput = { ...evidenceMeta(facts, signals), ...input, evidence: [...(input.evidence ?? []), ...evidenceOf(signals)] };
   if (subject) full.subject = subject;
   if (signals.length > 0 && signals.every((signal) => signal.generic) && full.generic === undefined) full.generic = true;
   return finding(full);

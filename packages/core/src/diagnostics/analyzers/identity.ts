@@ -1,6 +1,6 @@
 /** C. Identity and authentication: SP fallback, pod identity, VM managed identity, workload identity, binding, tenant. */
 import { getSpcCommand, providerLogsCommand } from '../commands.js';
-import { identityFor, podNamespace, podOf, volumeViews } from '../context.js';
+import { identityFor, podNamespace, podOf, viewForSignals, volumeViews } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import type { Signal } from '../signals.js';
@@ -14,7 +14,10 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
   const pod = podOf(facts);
   const ns = podNamespace(facts);
   const views = volumeViews(facts).filter((view) => view.spc);
-  const spc = views[0]?.spc;
+  // Each finding follows the volume its evidence names; without evidence, the pod's only SPC (none if several).
+  const only = views.length === 1 ? views[0]!.spc : undefined;
+  const spcFor = (signals: readonly Signal[]) => viewForSignals(facts, signals)?.spc ?? only;
+  const spc = only ?? views.find((view) => view.spc?.identityMode === 'workloadIdentity')?.spc;
   const identity = identityFor(facts, spc);
   const groups = new Map(signalGroups(facts, ['C0', 'C1', 'C2', 'C3', 'C4.1', 'C4.2', 'C4.3', 'C4.4', 'C4.5', 'C4.6', 'C5', 'C6', 'C7', 'C8', 'C9']).map((group) => [group.id, group.signals]));
   const csiDriver = valueOf(facts.csiDriver) ?? undefined;
@@ -66,6 +69,7 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
   // C3: IMDS does not know the identity.
   const c3 = groups.get('C3');
   if (c3) {
+    const spc = spcFor(c3);
     const multiple = c3.some((signal) => /Multiple user assigned identities exist/.test(signal.excerpt));
     const systemAssigned = c3.some((signal) => /system assigned identity|no default identity|UserAssignedClientID/.test(signal.excerpt));
     const used = fieldOf(c3, 'clientId') ?? spc?.identityClientId;
@@ -117,6 +121,7 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
   // C4.2: no matching federated credential; compare what AAD saw with the pod.
   const c42 = groups.get('C4.2');
   if (c42) {
+    const spc = spcFor(c42);
     const subject = fieldOf(c42, 'subject');
     const expected = pod ? `system:serviceaccount:${pod.metadata.namespace ?? ns}:${pod.spec.serviceAccountName ?? 'default'}` : undefined;
     const clientId = spc?.identityClientId ?? '<client-id>';

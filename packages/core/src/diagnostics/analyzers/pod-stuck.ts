@@ -2,7 +2,7 @@
  * The runbook's fourth case: a pod stuck in ContainerCreating. Generic on purpose (ranked after specific causes);
  * when nothing specific is found it says where the cause must be and what could not be checked.
  */
-import { describePodCommand, providerLogsCommand } from '../commands.js';
+import { describePodCommand, providerLogTailCommand, providerLogsCommand } from '../commands.js';
 import { isStuckCreating, podName, podNamespace, podOf } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
@@ -40,7 +40,7 @@ export const analyzePodStuck: Analyzer = (facts: PodFacts): Finding[] => {
         : deadline
           ? 'Kubelet gave up after 2 minutes without an inner error: usually no egress to Entra ID or Key Vault (firewall, NSG, network policy; provider pods use host networking), a keyvaultName that does not resolve, private DNS, or a hung provider. The provider log on the node has the inner error.'
           : 'The mount has not succeeded and no event or log says why yet; the provider log on the node is the next place to look.',
-      fix: { commands: [describePodCommand(ns, name), providerLogsCommand(node), `kubectl logs -n kube-system -l app=csi-secrets-store-provider-azure --field-selector spec.nodeName=${node ?? '<node>'} --tail=100`], docs: [DOCS.aksTroubleshooting, DOCS.providerTroubleshooting] },
+      fix: { commands: [describePodCommand(ns, name), providerLogsCommand(node), providerLogTailCommand(node)], docs: [DOCS.aksTroubleshooting, DOCS.providerTroubleshooting] },
       confidence: 'possible',
       generic: true,
     }),

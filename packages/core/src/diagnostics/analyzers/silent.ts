@@ -2,6 +2,8 @@
  * The catalogue's §6 "silent" failures: no error text exists, the SPC or the cluster state shows them.
  * Ids: B11 (catalogue); K10–K16 ours.
  */
+import { flagValue } from '../../status/csi-plumbing.js';
+import type { KubePod } from '../../ports.js';
 import { getSpcCommand } from '../commands.js';
 import { podNamespace, volumeViews } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
@@ -9,6 +11,21 @@ import { DOCS, finding, type Finding } from '../finding.js';
 import type { Analyzer } from './helpers.js';
 
 const OCTAL = /^0?[0-7]{3}$/;
+
+/**
+ * Whether the driver refreshes mounts: v1.6+ through kubelet (CSIDriver requiresRepublish), v1.5 and older (including
+ * the AKS add-on's driver) through its own reconciler, switched on by `--enable-secret-rotation` on the driver container.
+ */
+export function rotationEnabled(csiDriver: { spec: { requiresRepublish?: boolean } } | undefined, driverPods: readonly KubePod[] | undefined): boolean | undefined {
+  if (csiDriver?.spec.requiresRepublish === true) return true;
+  const flags = (driverPods ?? []).map((pod) => {
+    const container = pod.spec.containers.find((candidate) => candidate.name === 'secrets-store' || candidate.name === 'secrets-store-csi-driver') ?? pod.spec.containers[0];
+    return flagValue(container?.args ?? [], 'enable-secret-rotation');
+  });
+  if (flags.some((flag) => flag !== undefined && flag !== 'false')) return true;
+  if (csiDriver === undefined && driverPods === undefined) return undefined;
+  return false;
+}
 
 export const analyzeSilent: Analyzer = (facts: PodFacts): Finding[] => {
   const findings: Finding[] = [];
@@ -18,6 +35,23 @@ export const analyzeSilent: Analyzer = (facts: PodFacts): Finding[] => {
   const registryClientId = facts.cluster?.identity.kind === 'fixed' ? facts.cluster.identity.clientId : undefined;
 
   for (const view of volumeViews(facts)) {
+    // K17: a CSI volume no container mounts. Kubelet mounts it anyway, but nothing reads it: the app gets no files.
+    if (view.volume.mountedBy !== undefined && view.volume.mountedBy.length === 0) {
+      findings.push(
+        finding({
+          id: 'K17',
+          severity: 'warning',
+          title: `No container mounts CSI volume ${view.volume.name}`,
+          summary: `Volume ${view.volume.name}${view.volume.spcName ? ` (SecretProviderClass ${view.volume.spcName})` : ''} is declared in the pod but no container has a volumeMount for it, so no container sees its files.`,
+          cause: 'A volumeMount was forgotten or names another volume. This is a pod-spec problem, not a mount error: fixing the SecretProviderClass does not help.',
+          evidence: [`volume ${view.volume.name}: no container lists it in volumeMounts`],
+          fix: { commands: [`kubectl get pod ${facts.target.name ?? '<pod>'} -n ${ns ?? '<namespace>'} -o jsonpath='{range .spec.containers[*]}{.name}{": "}{.volumeMounts[*].name}{"\\n"}{end}'`], docs: [DOCS.providerConfig] },
+          subject: { kind: 'Pod', name: facts.target.name ?? '', ...(ns ? { namespace: ns } : {}) },
+          volume: view.volume.spcName ? { name: view.volume.name, secretProviderClass: view.volume.spcName } : { name: view.volume.name },
+          confidence: 'confirmed',
+        }),
+      );
+    }
     const spc = view.spc;
     if (!spc) continue;
     const subject = { kind: 'SecretProviderClass' as const, name: spc.name, ...(ns ? { namespace: ns } : {}) };
@@ -62,8 +96,8 @@ export const analyzeSilent: Analyzer = (facts: PodFacts): Finding[] => {
 
     // K15: the mounted objects differ from the SPC's and nothing will refresh them (rotation off).
     const status = statuses.find((candidate) => candidate.status?.secretProviderClassName === spc.name);
-    const rotation = csiDriver?.spec.requiresRepublish === true;
-    if (status?.status?.objects && !rotation) {
+    const rotation = rotationEnabled(csiDriver, valueOf(facts.driverPods));
+    if (status?.status?.objects && rotation === false) {
       const mounted = new Set(status.status.objects.map((object) => object.id.replace(/\/\d+$/, '')));
       const wanted = new Set(spc.objects.map((object) => `${object.objectType}/${object.objectName}`));
       const differ = [...wanted].filter((id) => !mounted.has(id));

@@ -4,7 +4,7 @@
  * (granted since the failure → remount pending). Without text, the facts alone predict the 403.
  */
 import { deletePodCommand, objectIdExpression, objectKind, roleAssignmentCommand, setPolicyCommand, vaultIdExpression } from '../commands.js';
-import { accessOf, canRead, identityFor, isRunningReady, pickVaultName, podName, podNamespace, podOf, resolvedIdentity, vaultFacts, volumeViews } from '../context.js';
+import { accessOf, canRead, identityFor, identityLabel, isRunningReady, pickVaultName, podName, podNamespace, podOf, resolvedIdentity, vaultFacts, viewForSignals, volumeViews } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import type { VaultProperties } from '../../ports.js';
@@ -45,20 +45,26 @@ export const analyzeVaultAccess: Analyzer = (facts: PodFacts): Finding[] => {
   const name = podName(facts);
   const groups = signalGroups(facts, ['D1', 'D2', 'D5', 'K4']);
   const views = volumeViews(facts).filter((view) => view.spc);
-  const spc = views[0]?.spc;
-  const identity = identityFor(facts, spc);
-  const resolved = resolvedIdentity(identity);
 
   const handled = new Set<string>();
   for (const { id, signals } of groups) {
+    // The SecretProviderClass (and so the identity) of the volume the event names, not the pod's first one.
+    const spc = viewForSignals(facts, signals)?.spc;
+    const identity = identityFor(facts, spc);
+    const resolved = resolvedIdentity(identity);
+    const callerAppId = fieldOf(signals, 'callerAppId');
+    const who = identityLabel(spc, spc?.identityMode === 'servicePrincipal' ? callerAppId : undefined);
     const vault = pickVaultName(facts, fieldOf(signals, 'vault')) ?? '<vault>';
     const properties = valueOf(vaultFacts(facts, vault)?.properties) ?? undefined;
     const objectType = fieldOf(signals, 'objectType') || 'secret';
     const objectName = fieldOf(signals, 'objectName');
     const callerObjectId = fieldOf(signals, 'callerObjectId');
     const objectId = callerObjectId ?? resolved?.objectId;
-    const grant: Grant = { vault, objectId: objectId ?? objectIdExpression({ ...(identity ? { clientId: identity.clientId } : {}) }), objectType, ...(objectName ? { objectName } : {}), ...(properties ? { properties } : {}) };
-    if (identity) grant.clientId = identity.clientId;
+    // Without the caller's object id, resolve it from the client id the text or the SPC names; never the kubelet's.
+    const clientIdForGrant = identity?.clientId ?? callerAppId ?? spc?.identityClientId;
+    const grant: Grant = { vault, objectId: objectId ?? objectIdExpression(clientIdForGrant ? { clientId: clientIdForGrant } : {}), objectType, ...(objectName ? { objectName } : {}), ...(properties ? { properties } : {}) };
+    if (clientIdForGrant) grant.clientId = clientIdForGrant;
+    else if (!objectId && spc) grant.objectId = `<object id of ${who}>`;
     const access = accessOf(facts, vault, objectId);
     const model = properties?.authModel ?? (id === 'D1' ? 'accessPolicy' : id === 'D2' ? 'rbac' : undefined);
     const findingId = id === 'K4' ? (model === 'rbac' ? 'D2' : model === 'accessPolicy' ? 'D1' : 'K4') : id;
@@ -98,14 +104,14 @@ export const analyzeVaultAccess: Analyzer = (facts: PodFacts): Finding[] => {
       continue;
     }
 
-    const caller = callerObjectId ? `object id ${callerObjectId}` : identity ? `client id ${identity.clientId}` : 'the identity';
+    const caller = callerObjectId ? `object id ${callerObjectId}${callerAppId ? ` (app id ${callerAppId})` : ''}` : identity ? `client id ${identity.clientId}` : who;
     const mismatch = callerObjectId && resolved?.objectId && callerObjectId.toLowerCase() !== resolved.objectId.toLowerCase();
     const action = fieldOf(signals, 'action') ?? fieldOf(signals, 'permission');
     findings.push(
       podFinding(facts, signals, {
         id: findingId,
         severity: 'error',
-        title: model === 'rbac' ? `No Key Vault data-plane role for the cluster identity on ${vault}` : model === 'accessPolicy' ? `No access policy for the cluster identity on ${vault}` : `Key Vault ${vault} denied access (403)`,
+        title: model === 'rbac' ? `No Key Vault data-plane role for ${who} on ${vault}` : model === 'accessPolicy' ? `No access policy for ${who} on ${vault}` : `Key Vault ${vault} denied access (403)`,
         summary: `Key Vault ${vault} refused to give ${caller} the ${objectType} ${objectName ?? ''}${action ? ` (${action})` : ''}.`.replace(' )', ')').replace('  ', ' '),
         evidence: [
           ...(properties ? [`vault ${vault}: ${properties.authModel === 'rbac' ? 'Azure RBAC' : 'access policies'}`] : []),
@@ -145,7 +151,7 @@ export const analyzeVaultAccess: Analyzer = (facts: PodFacts): Finding[] => {
       podFinding(facts, [], {
         id: properties.authModel === 'rbac' ? 'D2' : 'D1',
         severity: running ? 'warning' : 'error',
-        title: `The cluster identity cannot read ${denied.map((object) => object.objectName).join(', ')} in ${vault}`,
+        title: `${identityLabel(view.spc).replace(/^the /, 'The ').replace(/^(workload|identity-binding)/, (m) => m.charAt(0).toUpperCase() + m.slice(1))} cannot read ${denied.map((object) => object.objectName).join(', ')} in ${vault}`,
         summary: `${podLabel(facts)} mounts ${denied.length} object(s) that identity ${objectId} may not read in ${vault}${running ? '; the mounted content will not refresh and new pods will fail' : ''}.`,
         evidence: [
           `vault ${vault}: ${properties.authModel === 'rbac' ? 'Azure RBAC' : 'access policies'}`,

@@ -9,6 +9,18 @@ import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import { fieldOf, podFinding, signalGroups, type Analyzer } from './helpers.js';
 
+/**
+ * A missing secret may be soft-deleted: creating one with its name fails with 409 (deleted but recoverable), and a new
+ * value would replace the one the app had. So: look in the deleted secrets, recover if there, create only if not.
+ */
+export function recoverThenCreate(vault: string, name: string): string[] {
+  return [
+    `az keyvault secret show-deleted --vault-name ${vault} --name ${name} --query "{name:name, deletedDate:deletedDate, scheduledPurgeDate:scheduledPurgeDate}"`,
+    `az keyvault secret recover --vault-name ${vault} --name ${name}   # if it is listed as deleted`,
+    `kvcsi secret create ${name} --vault ${vault}   # only if it was not deleted`,
+  ];
+}
+
 /** Names in the vault close to the one asked for: same name but for case first, then small edit distance. */
 export function closestNames(wanted: string, names: readonly string[]): string[] {
   const lower = wanted.toLowerCase();
@@ -73,8 +85,7 @@ export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
               ? [getSpcCommand(ns, spc?.name)]
               : [
                   `az keyvault secret list --vault-name ${vault ?? '<vault>'} --query "[].name" -o tsv`,
-                  `az keyvault secret list-deleted --vault-name ${vault ?? '<vault>'} --query "[].name" -o tsv`,
-                  ...(suggestions[0] ? [`kubectl edit secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`] : [`kvcsi secret create ${objectName} --vault ${vault ?? '<vault>'}`]),
+                  ...(suggestions[0] ? [`kubectl edit secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`] : recoverThenCreate(vault ?? '<vault>', objectName)),
                 ],
             docs: [DOCS.keyVaultErrors, DOCS.softDelete],
           },
@@ -110,7 +121,7 @@ export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
           fix: {
             commands: suggestions[0]
               ? [`kubectl edit secretproviderclass ${view.spc!.name} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`]
-              : [`kvcsi secret create ${object.objectName} --vault ${vault}`, `az keyvault secret list-deleted --vault-name ${vault} --query "[].name" -o tsv`],
+              : recoverThenCreate(vault, object.objectName),
             docs: [DOCS.keyVaultErrors],
           },
           confidence: 'confirmed',

@@ -51,6 +51,15 @@ export interface MatchFields {
   service?: Service;
   /** How the connection failed, when it did not get an HTTP answer. */
   transport?: Transport;
+  /** Age of a `kubectl describe` / `kubectl get events` row (`3m`, `5m35s`), in seconds. */
+  ageInSeconds?: number;
+  /** The row's count (`(x5 over 9m)`). */
+  count?: number;
+}
+
+function durationInSeconds(text: string): number {
+  const unit: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
+  return [...text.matchAll(/(\d+)([dhms])/g)].reduce((sum, [, value, u]) => sum + Number(value) * unit[u!]!, 0);
 }
 
 export type Service = 'imds' | 'nmi' | 'adfs' | 'entra' | 'keyvault' | 'apiserver';
@@ -160,6 +169,9 @@ export function extractFields(text: string): MatchFields {
   set('oauthError', text.match(/['"]error['"]\s*:\s*['"](\w+)['"]/)?.[1] ?? text.match(/\((invalid_\w+|unauthorized_client|access_denied)\)/)?.[1]);
   set('msis', text.match(/\b(MSIS\d{4})\b/)?.[1]);
   set('service', serviceOf(text));
+  const row = text.match(/^\s*(?:Warning|Normal)\s+\S+\s+((?:\d+[dhms])+)\s+(?:\(x(\d+) over [^)]*\)\s+)?/) ?? text.match(/^\s*((?:\d+[dhms])+)\s+(?:Warning|Normal)\s+/);
+  if (row?.[1]) fields.ageInSeconds = durationInSeconds(row[1]);
+  if (row?.[2]) fields.count = Number(row[2]);
   set('transport', transportOf(text));
 
   set(
@@ -177,6 +189,6 @@ export function extractFields(text: string): MatchFields {
   set('tenant', first(text, [/Tenant '([^']+)' not found/, /for tenant "([^"]+)"/, new RegExp(`sts\\.windows\\.net/(${GUID})/`)])?.[1]);
   set('clientAddress', text.match(/Client address: (\S+)/)?.[1]);
   set('host', text.match(/lookup (\S+?) on \S+: no such host/)?.[1] ?? text.match(/dial tcp: lookup (\S+?)[: ]/)?.[1] ?? text.match(/host='([^']+)'/)?.[1] ?? text.match(/(?:Get|Post|POST|GET) \\?"?https?:\/\/([^/\s"\\:?]+)/)?.[1]);
-  set('secretName', first(text, [/secrets? "([^"]+)" not found/, /for secret ([a-z0-9.-]+)/, /the secret ([a-z0-9.-]+) in the namespace/, /patch secret ([a-z0-9.-]+)/])?.[1]);
+  set('secretName', first(text, [/node publish secret [a-z0-9.-]+\/([a-z0-9.-]+)/, /secrets? "([^"]+)" not found/, /for secret ([a-z0-9.-]+)/, /the secret ([a-z0-9.-]+) in the namespace/, /patch secret ([a-z0-9.-]+)/])?.[1]);
   return fields;
 }
