@@ -11,10 +11,15 @@ import type { ConsoleMessage, Json, ResponseTarget, Workspace } from './workspac
 /** Slack waits three seconds for an acknowledgement. */
 export const ACK_TIMEOUT_IN_MS = 3_000;
 
+/** How a payload reaches the bot and its acknowledgement comes back: HTTP by default, or Socket Mode. */
+export type BotDelivery = (formBody: string) => Promise<Ack>;
+
 export interface InteractionsOptions {
   workspace: Workspace;
   /** The bot's HTTP receiver (`http://127.0.0.1:3100`); requests go to `/slack/events`. */
   botUrl: string;
+  /** Instead of POSTing to botUrl (Socket Mode: an envelope over the bot's WebSocket). */
+  deliver?: BotDelivery;
   signingSecret: string;
   /** The console's base URL, for response_urls. */
   baseUrl: string;
@@ -22,7 +27,8 @@ export interface InteractionsOptions {
   command?: string;
 }
 
-interface Ack {
+export interface Ack {
+  /** 200 with the app's answer; 408 no answer in 3 s; 503 no connection; else the HTTP status. */
   status: number;
   body: string;
 }
@@ -75,6 +81,7 @@ export class Interactions {
   }
 
   private async send(body: string): Promise<Ack> {
+    if (this.options.deliver) return this.options.deliver(body);
     const signed = signRequest(this.options.signingSecret, body);
     try {
       const response = await fetch(`${this.options.botUrl}/slack/events`, { method: 'POST', body: signed.body, headers: signed.headers, signal: AbortSignal.timeout(ACK_TIMEOUT_IN_MS) });

@@ -5,6 +5,7 @@
  *   /api/<method>          the Slack Web API for the bot (SLACK_API_URL = <base>/api/)
  *   /response/<id>         response_urls
  *   /upload/<file>, /files/<file>   the files.uploadV2 upload target, and downloads
+ *   /link/?ticket=…        Socket Mode (with `socketMode`): the WebSocket apps.connections.open hands out
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { KvcsiError } from '@kvcsi/core';
 import { Interactions } from './interactions.js';
 import type { SubmittedValues } from './slack-requests.js';
+import { envelopeOf } from './socket-mode/envelopes.js';
+import { SocketModeHub } from './socket-mode/hub.js';
 import { callWebApi, parseWebApiArgs } from './web-api.js';
 import { Workspace, type Json } from './workspace.js';
 
@@ -21,8 +24,10 @@ export interface ConsoleServerOptions {
   port?: number;
   /** Default 127.0.0.1: the console is for this machine only. */
   host?: string;
-  /** Where the bot's HTTP receiver answers. */
+  /** Where the bot's HTTP receiver answers (unused with socketMode). */
   botUrl: string;
+  /** Socket Mode: the bot connects with this app-level token, and every payload goes to it as an envelope. */
+  socketMode?: { appToken: string; ackTimeoutInMs?: number };
   signingSecret: string;
   botToken: string;
   /** The slash command (default /kvcsi). */
@@ -37,6 +42,8 @@ export interface ConsoleServer {
   port: number;
   workspace: Workspace;
   server: Server;
+  /** Slack's Socket Mode side, when the console speaks it. */
+  socketMode?: SocketModeHub;
   close(): Promise<void>;
 }
 
@@ -96,6 +103,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   // Made once the port is known (response_urls carry it).
   const ready: { interactions?: Interactions } = {};
   const streams = new Set<ServerResponse>();
+  const socketMode = options.socketMode
+    ? new SocketModeHub({ appToken: options.socketMode.appToken, botToken: options.botToken, ...(options.socketMode.ackTimeoutInMs ? { ackTimeoutInMs: options.socketMode.ackTimeoutInMs } : {}) })
+    : undefined;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://console.invalid');
@@ -110,7 +120,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
     if (method === 'POST' && route.startsWith('/api/')) {
       const args = parseWebApiArgs(request.headers['content-type'] ?? '', await readBody(request));
-      return send(response, 200, callWebApi(route.slice('/api/'.length), args, request.headers.authorization, { workspace, botToken: options.botToken, baseUrl }));
+      return send(response, 200, callWebApi(route.slice('/api/'.length), args, request.headers.authorization, { workspace, botToken: options.botToken, baseUrl, ...(socketMode ? { socketMode } : {}) }));
     }
     if (method === 'POST' && route.startsWith('/response/')) {
       const args = parseWebApiArgs(request.headers['content-type'] ?? 'application/json', await readBody(request));
@@ -174,15 +184,21 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host}:${port}`;
-  ready.interactions = new Interactions({ workspace, botUrl: options.botUrl, signingSecret: options.signingSecret, baseUrl, ...(options.command ? { command: options.command } : {}) });
+  socketMode?.attach(server, baseUrl);
+  ready.interactions = new Interactions({
+    workspace, botUrl: options.botUrl, signingSecret: options.signingSecret, baseUrl, ...(options.command ? { command: options.command } : {}),
+    ...(socketMode ? { deliver: (body: string) => { const { type, payload, acceptsResponsePayload } = envelopeOf(body); return socketMode.send(type, payload, acceptsResponsePayload); } } : {}),
+  });
   return {
     url: baseUrl,
     apiUrl: `${baseUrl}/api/`,
     port,
     workspace,
     server,
+    ...(socketMode ? { socketMode } : {}),
     async close() {
       for (const stream of streams) stream.end();
+      await socketMode?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

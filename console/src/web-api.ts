@@ -10,6 +10,8 @@ import { slackError, type ConsoleFile, type Json, type OpenView, type Workspace 
 export interface WebApiContext {
   workspace: Workspace;
   botToken: string;
+  /** Socket Mode: apps.connections.open (with the app-level token) hands out its WebSocket URLs. */
+  socketMode?: { open(token: string | undefined): Json };
   /** The console's own base URL, for upload URLs (`http://127.0.0.1:3000`). */
   baseUrl: string;
 }
@@ -151,11 +153,13 @@ const METHODS: Record<string, Method> = {
   },
 };
 
-export const SUPPORTED_METHODS: readonly string[] = Object.keys(METHODS);
+export const SUPPORTED_METHODS: readonly string[] = [...Object.keys(METHODS), 'apps.connections.open'];
 
 /** One Web API call: checks the token, runs the method, and answers as Slack does (errors included). */
 export function callWebApi(method: string, args: Json, authorization: string | undefined, context: WebApiContext): Json {
   const token = authorization?.replace(/^Bearer\s+/i, '') ?? (typeof args.token === 'string' ? args.token : undefined);
+  // The one method that takes the app-level token, not the bot's.
+  if (method === 'apps.connections.open') return context.socketMode ? context.socketMode.open(token) : { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
   if (!token) return { ok: false, error: 'not_authed' };
   if (token !== context.botToken) return { ok: false, error: 'invalid_auth' };
   const run = METHODS[method];

@@ -25,7 +25,9 @@ export function banner(stack: Stack): string {
 kvcsi is running on this machine, over the sandbox (simulated Azure and AKS; no cloud, cluster or Slack needed).
 
   console    ${consoleUrl}   <- open this: a local Slack; type /kvcsi as Rita (requester), Abel (approver) or Otto (outsider)
-  bot        ${stack.botUrl}/slack/events   Bolt HTTP receiver; its Slack Web API and response_urls are the console
+${stack.transport === 'socket'
+    ? `  bot        Socket Mode: a WebSocket to the console (apps.connections.open, app-level token); /readyz on ${stack.botUrl}`
+    : `  bot        ${stack.botUrl}/slack/events   Bolt HTTP receiver`}; its Slack Web API and response_urls are the console
   sandbox    ${stack.sandboxUrl}   Entra ID, Key Vault, ARM and AKS; state in ${relative(stack.stateFile)}
   store      ${database}   requests and audit, shared by the bot and the CLI
 ${backstage}

@@ -15,6 +15,8 @@ export interface StartOptions {
   /** Forget the saved state: start from the scenario as shipped. */
   reset: boolean;
   backstage: boolean;
+  /** The bot connects to the console over Socket Mode instead of answering HTTP. */
+  socket: boolean;
   /** The bot logs at info instead of warn. */
   verbose: boolean;
   help: boolean;
@@ -30,7 +32,9 @@ sandbox's people. Also the Backstage dev backend and app, when their workspaces 
 
 Flags:
   --port <n>               the console (default ${DEFAULT_PORTS.console}); 0 picks a free port, for every --*port
-  --bot-port <n>           the bot's HTTP receiver (default ${DEFAULT_PORTS.bot})
+  --bot-port <n>           the bot's HTTP receiver, or its /healthz and /readyz with --socket (default ${DEFAULT_PORTS.bot})
+  --socket                 Socket Mode: the bot opens a WebSocket to the console (apps.connections.open) and
+                           takes commands, clicks and modals over it; no inbound HTTP to the bot
   --sandbox-port <n>       the sandbox (default ${DEFAULT_PORTS.sandbox})
   --backstage-port <n>     the Backstage dev backend (default ${DEFAULT_PORTS.backstageBackend})
   --backstage-app-port <n> the Backstage dev app (default ${DEFAULT_PORTS.backstageApp})
@@ -64,6 +68,7 @@ export function parseStartOptions(argv: readonly string[], cwd: string = process
         backstage: { type: 'boolean', default: true },
         'state-dir': { type: 'string', default: '.kvcsi' },
         reset: { type: 'boolean', default: false },
+        socket: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -80,6 +85,7 @@ export function parseStartOptions(argv: readonly string[], cwd: string = process
     stateDir: path.resolve(cwd, values['state-dir']),
     reset: values.reset,
     backstage: values.backstage,
+    socket: values.socket,
     verbose: values.verbose,
     help: values.help,
   };

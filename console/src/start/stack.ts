@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { KvcsiError } from '@kvcsi/core';
+import { APP_ID } from '../directory.js';
 import { startConsoleServer, type ConsoleServer } from '../server.js';
 import type { StartOptions } from './options.js';
 import { ensurePortFree, resolvePort, startService, waitForHttp, type Service } from './services.js';
@@ -23,7 +24,9 @@ export interface BackstageStatus {
 
 export interface Stack {
   consoleUrl: string;
+  /** HTTP: the bot's receiver. Socket Mode: where its /healthz and /readyz answer. */
   botUrl: string;
+  transport: 'http' | 'socket';
   sandboxUrl: string;
   stateFile: string;
   databaseUrl: string;
@@ -33,6 +36,11 @@ export interface Stack {
   services: Service[];
   /** Resolves with a message when any started process ends on its own. */
   unexpectedExit: Promise<string>;
+  /**
+   * Socket Mode only: one more bot process on the same app token, store and sandbox (as a Deployment with more
+   * replicas); resolves when it is connected. Its health URL comes back with it.
+   */
+  addBot(): Promise<{ service: Service; healthUrl: string }>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +97,8 @@ export function readableLogLine(line: string): string {
 export interface StackHooks {
   /** Output of the processes and progress notes. */
   log?: (line: string) => void;
+  /** More environment for the bot processes (tests: LOG_LEVEL=debug). */
+  botEnv?: Record<string, string>;
 }
 
 export async function startStack(options: StartOptions, hooks: StackHooks = {}): Promise<Stack> {
@@ -128,33 +138,51 @@ export async function startStack(options: StartOptions, hooks: StackHooks = {}):
     // The bot's secrets exist for this run only: nothing outside this machine ever sees them.
     const signingSecret = randomBytes(24).toString('hex');
     const botToken = `xoxb-console-${randomBytes(12).toString('hex')}`;
+    const appToken = options.socket ? `xapp-1-${APP_ID}-console-${randomBytes(12).toString('hex')}` : undefined;
     const botUrl = `http://127.0.0.1:${botPort}`;
-    consoleServer = await startConsoleServer({ port: consolePort, botUrl, signingSecret, botToken });
+    consoleServer = await startConsoleServer({ port: consolePort, botUrl, signingSecret, botToken, ...(appToken ? { socketMode: { appToken } } : {}) });
+    const apiUrl = consoleServer.apiUrl;
 
-    const bot = startService({
-      name: 'bot', command: process.execPath, cwd: root, log,
-      args: [path.join(root, 'bot/dist/main.js')],
-      env: {
-        ...process.env,
-        SLACK_BOT_TOKEN: botToken,
-        SLACK_SIGNING_SECRET: signingSecret,
-        SLACK_API_URL: consoleServer.apiUrl,
-        KVCSI_SANDBOX_URL: sandboxUrl,
-        KVCSI_DATABASE_URL: databaseUrl,
-        PORT: String(botPort),
-        LOG_LEVEL: options.verbose ? 'info' : 'warn',
-      },
-    });
-    services.push(bot);
-    await waitForHttp(`${botUrl}/healthz`, { timeoutInMs: 60_000, service: bot });
+    let bots = 0;
+    const startBot = async (port: number): Promise<Service> => {
+      bots += 1;
+      const bot = startService({
+        name: bots === 1 ? 'bot' : `bot-${bots}`, command: process.execPath, cwd: root, log,
+        args: [path.join(root, 'bot/dist/main.js')],
+        env: {
+          ...process.env,
+          SLACK_BOT_TOKEN: botToken,
+          SLACK_SIGNING_SECRET: signingSecret,
+          // Socket Mode: apps.connections.open and every other Web API call go to the console.
+          SLACK_API_URL: apiUrl,
+          ...(appToken ? { SLACK_APP_TOKEN: appToken, KVCSI_SLACK_TRANSPORT: 'socket' } : {}),
+          KVCSI_SANDBOX: '1',
+          KVCSI_SANDBOX_URL: sandboxUrl,
+          KVCSI_DATABASE_URL: databaseUrl,
+          PORT: String(port),
+          LOG_LEVEL: options.verbose ? 'info' : 'warn',
+          ...hooks.botEnv,
+        },
+      });
+      services.push(bot);
+      // Over Socket Mode, ready means connected to the console; over HTTP, answering.
+      await waitForHttp(`http://127.0.0.1:${port}/${appToken ? 'readyz' : 'healthz'}`, { timeoutInMs: 60_000, service: bot });
+      return bot;
+    };
+    const bot = await startBot(botPort);
 
     const backstage = options.backstage ? startBackstage(options, { root, log, sandboxUrl, databaseUrl, services }) : { note: 'not started (--no-backstage)' };
 
     // Backstage may fail on its own without taking the rest down; the sandbox and the bot may not.
     const unexpectedExit = Promise.race([sandbox, bot].map((service) => service.exited.then((how) => `${service.name} ${how}`)));
     return {
-      consoleUrl: consoleServer.url, botUrl, sandboxUrl, stateFile, databaseUrl, databaseFile, backstage,
+      consoleUrl: consoleServer.url, botUrl, transport: appToken ? 'socket' : 'http', sandboxUrl, stateFile, databaseUrl, databaseFile, backstage,
       console: consoleServer, services, unexpectedExit, stop,
+      async addBot() {
+        if (!appToken) throw new KvcsiError('INVALID_INPUT', 'more bot processes need Socket Mode (--socket): over HTTP only one can own the request URL');
+        const port = await resolvePort(0);
+        return { service: await startBot(port), healthUrl: `http://127.0.0.1:${port}` };
+      },
     };
   } catch (error) {
     await stop();
