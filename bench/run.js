@@ -5,6 +5,7 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const BENCHES = [
+  ['CLI cold start: whole processes', 'cli-start.js'],
   ['lint throughput', 'lint.js'],
   ['diagnose over the sandbox, and explain throughput', 'diagnose.js'],
   ['diagnosis accuracy on the real-world corpus (test/src/corpus)', 'corpus.js'],

@@ -1,9 +1,13 @@
-import { loadRegistry, type Actor, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
+/* eslint-disable @typescript-eslint/no-require-imports -- what only some commands need is required on first use */
+import type { Actor, KvcsiService } from '@kvcsi/core';
+import type * as Clusters from '@kvcsi/core/clusters';
+import type { ClusterRegistry } from '@kvcsi/core/clusters';
 import type { Runtime } from '@kvcsi/runtime';
-import { resolveCliActor } from './actor.js';
+import type * as ActorModule from './actor.js';
 import { colorEnabled, createPaint, type CliIo, type Paint } from './io.js';
 import { createCliRuntime, sandboxRequested } from './runtime.js';
-import { createCliService, type CliService } from './service.js';
+import type * as ServiceModule from './service.js';
+import type { CliService } from './service.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -33,6 +37,7 @@ export class CommandContext {
   }
 
   get registry(): ClusterRegistry {
+    const { loadRegistry } = require('@kvcsi/core/clusters') as typeof Clusters;
     this.registryCache ??= loadRegistry({ explicitPath: this.options.config, env: this.io.env, cwd: this.io.cwd });
     return this.registryCache;
   }
@@ -49,6 +54,7 @@ export class CommandContext {
 
   /** The KvcsiService over the runtime's ports and the store, built on first use and closed by `close()`. */
   get service(): Promise<KvcsiService> {
+    const { createCliService } = require('./service.js') as typeof ServiceModule;
     this.serviceCache ??= createCliService({ io: this.io, registry: this.registry, runtime: this.runtime, sandbox: this.sandbox });
     return this.serviceCache.then((built) => built.service);
   }
@@ -56,6 +62,7 @@ export class CommandContext {
   /** Who runs the command: `cli:<os user>`, or in sandbox mode the `--as` user. */
   get actor(): Actor {
     const sandbox = this.sandbox ? this.runtime.sandbox : undefined;
+    const { resolveCliActor } = require('./actor.js') as typeof ActorModule;
     return resolveCliActor(this.io, { ...(this.options.as !== undefined ? { as: this.options.as } : {}), ...(sandbox ? { sandbox } : {}) });
   }
 

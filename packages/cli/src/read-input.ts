@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvcsiError } from '@kvcsi/core';
+import { KvcsiError } from '@kvcsi/core/errors';
 import type { CliIo } from './io.js';
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<string> {

@@ -4,9 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createKvcsiService, KvcsiError, SANDBOX_POLICY, type ClusterRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
+import { createKvcsiService, decisionKeysFromEnv, KvcsiError, SANDBOX_POLICY, type ClusterRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
 import type { Runtime } from '@kvcsi/runtime';
-import { createStore, storeOptionsFromUrl, type KvcsiStore, type StoreOptions } from '@kvcsi/store';
+import type { KvcsiStore, StoreOptions } from '@kvcsi/store';
+import { loadStore } from './load-on-first-use.js';
 import type { CliIo } from './io.js';
 import { sandboxStateFile } from './runtime.js';
 
@@ -23,7 +24,7 @@ export interface CliService {
 export function cliStoreOptions(io: CliIo, sandbox: boolean): StoreOptions {
   const url = io.env.KVCSI_DATABASE_URL;
   if (url !== undefined && url.trim() !== '') {
-    const options = storeOptionsFromUrl(url, io.env);
+    const options = loadStore().storeOptionsFromUrl(url, io.env);
     return options.client === 'sqlite' ? { ...options, filename: path.resolve(io.cwd, options.filename) } : options;
   }
   const filename = sandbox ? path.join(path.dirname(sandboxStateFile(io)), 'kvcsi.db') : path.resolve(io.cwd, DEFAULT_DATABASE_FILE);
@@ -47,7 +48,8 @@ export function cliPolicy(io: CliIo, sandbox: boolean, registry?: ClusterRegistr
 export async function createCliService(options: { io: CliIo; registry: ClusterRegistry; runtime: Runtime; sandbox: boolean }): Promise<CliService> {
   const { io, registry, runtime, sandbox } = options;
   const policy = cliPolicy(io, sandbox, registry);
-  const store = await createStore(cliStoreOptions(io, sandbox));
+  // Sandbox mode opens only a store the sandbox created, so its well-known users and key never touch a live store.
+  const store = await loadStore().createStore({ ...cliStoreOptions(io, sandbox), mode: sandbox ? 'sandbox' : 'live' });
   const service = createKvcsiService({
     registry,
     clusterPort: (name) => runtime.clusterPort(name),
@@ -55,6 +57,8 @@ export async function createCliService(options: { io: CliIo; registry: ClusterRe
     requests: store,
     audit: store,
     policy,
+    // Outside the sandbox the CLI only verifies decisions (KVCSI_DECISION_PUBLIC_KEY); servers make and sign them.
+    decisions: decisionKeysFromEnv(io.env, { sandbox, server: false }),
   });
   return { service, store, close: () => store.close() };
 }

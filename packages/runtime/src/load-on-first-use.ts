@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- these packages are required on first use, not at import:
    commands that need none of them (lint, render, explain, clusters, --help, --version) must not pay for the Azure SDKs,
    client-node or msw, and production servers must not load the sandbox at all. */
-import { KvcsiError } from '@kvcsi/core';
+import { KvcsiError } from '@kvcsi/core/errors';
 import type * as AzureIdentity from '@azure/identity';
 import type * as AzureAdapter from '@kvcsi/azure';
 import type * as KubernetesAdapter from '@kvcsi/kubernetes';

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
-import { KvcsiError, type ClusterRegistry } from '@kvcsi/core';
+import type { ClusterRegistry } from '@kvcsi/core';
+import { KvcsiError } from '@kvcsi/core/errors';
 import type { AzureState, FaultConfig, Sandbox, SandboxServer } from '@kvcsi/sandbox';
 import { loadAzureIdentity, loadSandbox } from './load-on-first-use.js';
 

@@ -1,4 +1,4 @@
-import type { Cluster } from '@kvcsi/core';
+import type { Cluster } from '@kvcsi/core/clusters';
 import type { Command } from 'commander';
 import type { RunCommand } from '../main.js';
 import { EXIT_OK } from '../exit-codes.js';

@@ -1,4 +1,4 @@
-import { explain, formatReport } from '@kvcsi/core';
+import { explain, formatReport } from '@kvcsi/core/diagnostics';
 import type { Command } from 'commander';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';

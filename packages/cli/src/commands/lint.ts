@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { lintFiles, type LintFinding } from '@kvcsi/core';
+import { lintFiles, type LintFinding } from '@kvcsi/core/spc';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';

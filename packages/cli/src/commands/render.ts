@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bindingSpecFromInputs, buildSecretProviderClass, KvcsiError, renderSecretProviderClass, renderWorkloadSnippet } from '@kvcsi/core';
+import { KvcsiError } from '@kvcsi/core/errors';
+import { bindingSpecFromInputs, buildSecretProviderClass, renderSecretProviderClass, renderWorkloadSnippet } from '@kvcsi/core/spc';
 import type { Command } from 'commander';
 import { EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';

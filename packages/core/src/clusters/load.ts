@@ -6,8 +6,15 @@ import { KvcsiError } from '../errors.js';
 import { ClusterRegistry } from './registry.js';
 import { registryConfigSchema } from './schema.js';
 
-/** The example configuration shipped with kvcsi: the runbook's five clusters. */
-export const EXAMPLE_CONFIG_PATH = path.resolve(__dirname, '../../config/kvcsi.example.yaml');
+function shippedExamplePath(): string {
+  const besideThisModule = path.resolve(__dirname, '../../config/kvcsi.example.yaml');
+  if (existsSync(besideThisModule)) return besideThisModule;
+  // Bundled into the CLI, __dirname is the CLI's folder; the example stays in @kvcsi/core's installed folder.
+  return path.join(path.dirname(require.resolve('@kvcsi/core/package.json')), 'config/kvcsi.example.yaml');
+}
+
+/** The example configuration shipped inside @kvcsi/core: the runbook's five clusters. */
+export const EXAMPLE_CONFIG_PATH = shippedExamplePath();
 
 export interface ResolveConfigPathOptions {
   /** `--config`, when given. */
