@@ -4,8 +4,8 @@
  * configured as an approver is one to the policy too.
  */
 import {
-  KvcsiError, SANDBOX_POLICY, createKvcsiService, createMemoryAuditLog, createMemoryRequestStore, policyConfigSchema,
-  type AuditLog, type ClusterRegistry, type KvcsiService, type PolicyConfigInput, type RequestStore,
+  KvcsiError, SANDBOX_POLICY, createKvcsiService, createMemoryAuditLog, createMemoryRequestStore, decisionKeysFromEnv, policyConfigSchema,
+  type AuditLog, type ClusterRegistry, type DecisionKeys, type KvcsiService, type PolicyConfigInput, type RequestStore,
 } from '@kvcsi/core';
 import { createRuntime, startSandboxMode, type Runtime, type SandboxMode } from '@kvcsi/runtime';
 import { createStore, storeOptionsFromUrl } from '@kvcsi/store';
@@ -62,6 +62,18 @@ export function slackPassthrough(slackApiUrl?: string): RequestHandler[] {
   return handlers;
 }
 
+// --- issue 13 (trust boundaries): the bot is a deciding server -------------------------------------------------------
+/** The bot signs the decisions it makes after checking Slack's signature (KVCSI_DECISION_KEY; the sandbox's key in sandbox mode). */
+function botDecisionKeys(options: BotServiceOptions): DecisionKeys {
+  return decisionKeysFromEnv(options.env ?? process.env, { sandbox: options.sandbox !== undefined });
+}
+
+/** Sandbox mode shares only a store the sandbox created; a live bot refuses a sandbox store. */
+function storeModeOf(options: BotServiceOptions): { mode: 'sandbox' | 'live' } {
+  return { mode: options.sandbox !== undefined ? 'sandbox' : 'live' };
+}
+// ---------------------------------------------------------------------------------------------------------------------
+
 export async function createBotService(options: BotServiceOptions): Promise<BotService> {
   const { registry } = options;
   let sandbox: SandboxMode | undefined;
@@ -85,7 +97,7 @@ export async function createBotService(options: BotServiceOptions): Promise<BotS
   let audit: AuditLog;
   let closeStore = async (): Promise<void> => undefined;
   if (options.databaseUrl) {
-    const store = await createStore(storeOptionsFromUrl(options.databaseUrl, options.env ?? process.env));
+    const store = await createStore({ ...storeOptionsFromUrl(options.databaseUrl, options.env ?? process.env), ...storeModeOf(options) });
     requests = store;
     audit = store;
     closeStore = () => store.close();
@@ -102,6 +114,7 @@ export async function createBotService(options: BotServiceOptions): Promise<BotS
     requests,
     audit,
     policy: mergeSlackGroups(basePolicy, options.slack),
+    decisions: botDecisionKeys(options),
   });
   return {
     service,

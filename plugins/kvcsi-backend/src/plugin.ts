@@ -1,7 +1,7 @@
 /** The kvcsi backend plugin (new backend system): config → runtime, store and service → index → routes. */
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { kvcsiPermissions } from '@kvcsi/backstage-plugin-common';
-import { createKvcsiService } from '@kvcsi/core';
+import { createKvcsiService, decisionKeysFromEnv } from '@kvcsi/core';
 import { createRuntime } from '@kvcsi/runtime';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createBindingsIndex } from './bindings-index.js';
@@ -35,13 +35,15 @@ export const kvcsiPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(kvcsiPermissions);
 
         const runtime = createRuntime({ registry, ...(config.sandbox ? { sandbox: { stateFile: false, ...config.sandbox } } : {}) });
-        const store = await openPluginStore({ ...(config.store !== undefined ? { url: config.store } : {}), database });
+        const store = await openPluginStore({ ...(config.store !== undefined ? { url: config.store } : {}), database, sandbox: config.sandbox !== undefined });
         lifecycle.addShutdownHook(async () => {
           await store.close();
           await runtime.close();
         });
         const service = createKvcsiService({
           registry, clusterPort: (name) => runtime.clusterPort(name), vault: runtime.vault, requests: store.requests, audit: store.audit, policy: config.policy,
+          // The backend decides after verifying the Backstage token, and signs its decisions (KVCSI_DECISION_KEY; the sandbox's key in sandbox mode).
+          decisions: decisionKeysFromEnv(process.env, { sandbox: config.sandbox !== undefined }),
         });
         const index = createBindingsIndex({
           registry, clusterPort: (name) => runtime.clusterPort(name), vault: runtime.vault, skipMounts: !config.podStatuses,

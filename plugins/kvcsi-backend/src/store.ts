@@ -12,9 +12,10 @@ export interface PluginStore {
   close(): Promise<void>;
 }
 
-export async function openPluginStore(options: { url?: string; database: DatabaseService }): Promise<PluginStore> {
+export async function openPluginStore(options: { url?: string; database: DatabaseService; sandbox?: boolean }): Promise<PluginStore> {
   if (options.url !== undefined) {
-    const store = await createStore(storeOptionsFromUrl(options.url));
+    // A shared store is marked by the mode that created it: sandbox and live never share one.
+    const store = await createStore({ ...storeOptionsFromUrl(options.url), mode: options.sandbox ? 'sandbox' : 'live' });
     return { requests: store, audit: store, close: () => store.close() };
   }
   const knex = await options.database.getClient();

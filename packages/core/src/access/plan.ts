@@ -278,7 +278,7 @@ export async function planAccess(options: PlanAccessOptions): Promise<GrantPlan>
 interface OtherUse {
   app: string;
   cluster: string;
-  objects: string[];
+  objects: { name: string; type: string }[];
 }
 
 /**
@@ -307,10 +307,30 @@ async function otherUses(vault: VaultGrantPlan, options: PlanAccessOptions, cach
       if (binding.vault?.toLowerCase() !== vault.vault.name.toLowerCase()) continue;
       const own = binding.identity.clientId ?? (await clusterIdentity({ cluster: other, vault: options.vault, cache, ...call })).clientId;
       if (own.toLowerCase() !== vault.identity.clientId.toLowerCase()) continue;
-      uses.push({ app: binding.app, cluster: other.name, objects: binding.objects.map((object) => object.objectName.toLowerCase()) });
+      uses.push({ app: binding.app, cluster: other.name, objects: binding.objects.filter((object) => object.objectName !== '').map((object) => ({ name: object.objectName, type: object.objectType || 'secret' })) });
     }
   }
   return uses;
+}
+
+/**
+ * Whether another app still needs what a step removes: on an access-policy vault the policy is its only access; on an
+ * RBAC vault, it needs the assignment when one of its objects would no longer be readable without it (another
+ * assignment — at its secret, or broader — may cover it).
+ */
+async function stillNeeds(use: OtherUse, step: GrantStep, vault: VaultGrantPlan, options: PlanAccessOptions): Promise<boolean> {
+  if (step.kind === 'access-policy') return true;
+  const call: CallOptions = options.signal ? { signal: options.signal } : {};
+  const properties = { name: vault.vault.name, id: vault.vault.id, tenantId: vault.vault.tenantId, authModel: vault.vault.authModel, publicNetworkAccess: 'Enabled' as const, accessPolicies: [] };
+  const removed = step.existingAssignmentId?.toLowerCase();
+  for (const object of use.objects) {
+    if (object.type === 'key') continue;
+    if (step.secretName !== undefined && step.secretName.toLowerCase() !== object.name.toLowerCase()) continue;
+    const access = await options.vault.checkAccess(vaultRefFor(options.cluster), { objectId: vault.identity.objectId, secretName: object.name, ...call });
+    const remaining = access.roleAssignments.filter((assignment) => assignment.id?.toLowerCase() !== removed && !isSecretsUserAssignment(assignment, vault.identity.objectId, step.scope));
+    if (!canRead({ ...access, roleAssignments: remaining }, properties, object.type, object.name)) return true;
+  }
+  return false;
 }
 
 /** Revoke: turns every removal another app still needs into `none` with `keptFor`; returns those apps. */
@@ -319,18 +339,18 @@ async function keepWhatOthersNeed(vaults: VaultGrantPlan[], options: PlanAccessO
   for (const vault of vaults) {
     if (!vault.steps.some(isChange)) continue;
     const uses = await otherUses(vault, options, cache);
-    vault.steps = vault.steps.map((step) => {
+    vault.steps = await Promise.all(vault.steps.map(async (step): Promise<GrantStep> => {
       if (!isChange(step)) return step;
-      const secretName = step.kind === 'role-assignment' ? step.secretName?.toLowerCase() : undefined;
-      const users = uses.filter((use) => secretName === undefined || use.objects.includes(secretName));
+      const users: OtherUse[] = [];
+      for (const use of uses) if (await stillNeeds(use, step, vault, options)) users.push(use);
       if (users.length === 0) return step;
       const apps = [...new Set(users.map((use) => `${use.app} (${use.cluster})`))].sort();
       apps.forEach((app) => needed.add(app));
-      warnings.push(`${vault.vault.name}: ${step.kind === 'role-assignment' ? `the assignment at ${step.scope}` : 'the access policy'} of ${vault.identity.displayName ?? vault.identity.clientId} stays: ${apps.join(', ')} read${apps.length === 1 ? 's' : ''} the vault as the same identity.`);
+      warnings.push(`${vault.vault.name}: ${step.kind === 'role-assignment' ? `the assignment at ${step.scope}` : 'the access policy'} of ${vault.identity.displayName ?? vault.identity.clientId} stays: ${apps.join(', ')} ${apps.length === 1 ? 'reads' : 'read'} the vault through it as the same identity.`);
       return step.kind === 'access-policy'
-        ? { ...step, change: 'none' as const, delta: {}, keptFor: apps }
-        : { ...step, change: 'none' as const, keptFor: apps };
-    });
+        ? { ...step, change: 'none', delta: {}, keptFor: apps }
+        : { ...step, change: 'none', keptFor: apps };
+    }));
   }
   return [...needed].sort();
 }
