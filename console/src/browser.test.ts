@@ -1,6 +1,7 @@
 /**
  * The quick start, in a real browser: `npm start`'s stack (sandbox process, bot, console) on free ports with a fresh
- * state, and Debian's Chromium driven by playwright-core. Rita diagnoses defectdojo on cafehyna-prd and clicks
+ * state, and Debian's Chromium driven by playwright-core — once with the bot's HTTP receiver, once over Socket Mode
+ * (`npm start -- --socket`). Rita diagnoses defectdojo on cafehyna-prd and clicks
  * "Grant access"; Abel approves in #kvcsi-approvals; a new diagnosis is healthy. Screenshots go to
  * test/e2e/artifacts/ (git-ignored).
  */
@@ -15,103 +16,110 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test/e2e/artifacts');
 const WAIT_IN_MS = 20_000;
 
-let stack: Stack;
-let browser: Browser;
-let page: Page;
-let stateDir: string;
-const output: string[] = [];
+describe.each([
+  ['HTTP', [] as string[]],
+  ['Socket Mode', ['--socket']],
+])('npm start (%s)', (transport, flags) => {
+  let stack: Stack;
+  let browser: Browser;
+  let page: Page;
+  let stateDir: string;
+  const output: string[] = [];
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it), or set CHROMIUM_PATH`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stateDir = mkdtempSync(path.join(tmpdir(), 'kvcsi-console-e2e-'));
-  const options = parseStartOptions(['--port', '0', '--bot-port', '0', '--sandbox-port', '0', '--no-backstage', '--state-dir', stateDir]);
-  // Started one after the other, so that a failure leaves nothing behind that afterAll cannot stop.
-  stack = await startStack(options, { log: (line) => void output.push(line) });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Playwright gives the browser a new, empty profile of its own.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it), or set CHROMIUM_PATH`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stateDir = mkdtempSync(path.join(tmpdir(), 'kvcsi-console-e2e-'));
+    const options = parseStartOptions([...flags, '--port', '0', '--bot-port', '0', '--sandbox-port', '0', '--no-backstage', '--state-dir', stateDir]);
+    // Started one after the other, so that a failure leaves nothing behind that afterAll cannot stop.
+    stack = await startStack(options, { log: (line) => void output.push(line) });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // Playwright gives the browser a new, empty profile of its own.
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.setDefaultTimeout(WAIT_IN_MS);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  }, 30_000);
+
+  afterEach(async () => {
+    const name = expect.getState().currentTestName?.replace(/[^\w]+/g, '-').slice(0, 80) ?? 'test';
+    await page?.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) }).catch(() => undefined);
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.setDefaultTimeout(WAIT_IN_MS);
-}, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-}, 30_000);
+  /** The newest message in the open conversation. */
+  function lastMessage(): Locator {
+    return page.locator('#messages > li').last();
+  }
 
-afterEach(async () => {
-  const name = expect.getState().currentTestName?.replace(/[^\w]+/g, '-').slice(0, 80) ?? 'test';
-  await page?.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) }).catch(() => undefined);
+  async function type(text: string): Promise<void> {
+    const box = page.getByRole('textbox', { name: /^Message / });
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  async function openConversation(name: RegExp): Promise<void> {
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name }).click();
+    await expectAttribute(page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name }), 'aria-current', 'true');
+  }
+
+  async function expectAttribute(locator: Locator, name: string, value: string): Promise<void> {
+    await locator.and(page.locator(`[${name}="${value}"]`)).waitFor();
+  }
+
+  async function switchTo(label: RegExp): Promise<void> {
+    const switcher = page.getByLabel('You are');
+    const option = switcher.locator('option').filter({ hasText: label });
+    await switcher.selectOption(await option.getAttribute('value') as string);
+    await page.locator('#user-role').filter({ hasText: label }).waitFor();
+  }
+
+  it('diagnose → Grant access → approval by a second person → healthy, all in the console', async () => {
+    await page.goto(stack.consoleUrl);
+    await page.locator('#connection').filter({ hasText: 'Live' }).waitFor();
+    await switchTo(/Rita Requester/);
+    await openConversation(/#cafehyna-prd/);
+
+    // Rita asks why defectdojo is stuck: the answer replaces "working…" and offers the grant.
+    await type('/kvcsi diagnose --app defectdojo -c cafehyna-prd');
+    const diagnosis = lastMessage();
+    await diagnosis.getByRole('heading', { name: /No Key Vault data-plane role/ }).waitFor();
+    await diagnosis.getByText('Only visible to you').waitFor();
+    await diagnosis.getByRole('button', { name: 'Grant access' }).click();
+    await page.locator('#messages').getByText(/Waiting for approval/).first().waitFor();
+
+    // Abel sees the request card in the approvals channel and approves it; the card is updated in place.
+    await switchTo(/Abel Approver/);
+    await openConversation(/#kvcsi-approvals/);
+    const card = page.locator('#messages > li').filter({ hasText: 'defectdojo' }).last();
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.getByText(/Applied/).first().waitFor();
+    await card.getByText('(edited)').waitFor();
+    expect(await card.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+
+    // Rita is told by DM, and a new diagnosis is healthy.
+    await switchTo(/Rita Requester/);
+    await openConversation(/kvcsi \(DM\)/);
+    await lastMessage().getByText(/approved by/).waitFor();
+    await openConversation(/#cafehyna-prd/);
+    await type('/kvcsi diagnose --app defectdojo -c cafehyna-prd');
+    await lastMessage().getByRole('heading', { name: /^Healthy: app defectdojo on cafehyna-prd/ }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, transport === 'HTTP' ? 'console.png' : 'console-socket-mode.png') });
+    expect(stack.transport).toBe(transport === 'HTTP' ? 'http' : 'socket');
+    if (transport !== 'HTTP') expect(stack.console.socketMode?.events.filter((event) => event.kind === 'delivered').length).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('the outsider may read but not approve, and sees nobody else\'s ephemeral answers', async () => {
+    await switchTo(/Otto Outsider/);
+    await openConversation(/#cafehyna-prd/);
+    expect(await page.locator('#messages').getByText('Only visible to you').count()).toBe(0);
+    await type('/kvcsi grant defectdojo cafehyna-dev');
+    await lastMessage().getByText(/may read/).waitFor();
+  }, 30_000);
 });
-
-/** The newest message in the open conversation. */
-function lastMessage(): Locator {
-  return page.locator('#messages > li').last();
-}
-
-async function type(text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: /^Message / });
-  await box.fill(text);
-  await box.press('Enter');
-}
-
-async function openConversation(name: RegExp): Promise<void> {
-  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name }).click();
-  await expectAttribute(page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name }), 'aria-current', 'true');
-}
-
-async function expectAttribute(locator: Locator, name: string, value: string): Promise<void> {
-  await locator.and(page.locator(`[${name}="${value}"]`)).waitFor();
-}
-
-async function switchTo(label: RegExp): Promise<void> {
-  const switcher = page.getByLabel('You are');
-  const option = switcher.locator('option').filter({ hasText: label });
-  await switcher.selectOption(await option.getAttribute('value') as string);
-  await page.locator('#user-role').filter({ hasText: label }).waitFor();
-}
-
-it('diagnose → Grant access → approval by a second person → healthy, all in the console', async () => {
-  await page.goto(stack.consoleUrl);
-  await page.locator('#connection').filter({ hasText: 'Live' }).waitFor();
-  await switchTo(/Rita Requester/);
-  await openConversation(/#cafehyna-prd/);
-
-  // Rita asks why defectdojo is stuck: the answer replaces "working…" and offers the grant.
-  await type('/kvcsi diagnose --app defectdojo -c cafehyna-prd');
-  const diagnosis = lastMessage();
-  await diagnosis.getByRole('heading', { name: /No Key Vault data-plane role/ }).waitFor();
-  await diagnosis.getByText('Only visible to you').waitFor();
-  await diagnosis.getByRole('button', { name: 'Grant access' }).click();
-  await page.locator('#messages').getByText(/Waiting for approval/).first().waitFor();
-
-  // Abel sees the request card in the approvals channel and approves it; the card is updated in place.
-  await switchTo(/Abel Approver/);
-  await openConversation(/#kvcsi-approvals/);
-  const card = page.locator('#messages > li').filter({ hasText: 'defectdojo' }).last();
-  await card.getByRole('button', { name: 'Approve' }).click();
-  await card.getByText(/Applied/).first().waitFor();
-  await card.getByText('(edited)').waitFor();
-  expect(await card.getByRole('button', { name: 'Approve' }).count()).toBe(0);
-
-  // Rita is told by DM, and a new diagnosis is healthy.
-  await switchTo(/Rita Requester/);
-  await openConversation(/kvcsi \(DM\)/);
-  await lastMessage().getByText(/approved by/).waitFor();
-  await openConversation(/#cafehyna-prd/);
-  await type('/kvcsi diagnose --app defectdojo -c cafehyna-prd');
-  await lastMessage().getByRole('heading', { name: /^Healthy: app defectdojo on cafehyna-prd/ }).waitFor();
-  await page.screenshot({ path: path.join(ARTIFACTS, 'console.png') });
-}, 60_000);
-
-it('the outsider may read but not approve, and sees nobody else\'s ephemeral answers', async () => {
-  await switchTo(/Otto Outsider/);
-  await openConversation(/#cafehyna-prd/);
-  expect(await page.locator('#messages').getByText('Only visible to you').count()).toBe(0);
-  await type('/kvcsi grant defectdojo cafehyna-dev');
-  await lastMessage().getByText(/may read/).waitFor();
-}, 30_000);
