@@ -24,9 +24,9 @@ function withSignal(signal: AbortSignal): ConfigurationOptions {
 export async function callKube<T>(
   budget: { signal?: AbortSignal | undefined; timeoutInMs: number },
   context: KubeCallContext,
-  run: (options: ConfigurationOptions) => Promise<T>,
+  run: (options: ConfigurationOptions, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  return withDeadline((signal) => run(withSignal(signal)), {
+  return withDeadline((signal) => run(withSignal(signal), signal), {
     timeoutInMs: budget.timeoutInMs,
     signal: budget.signal,
     what: `${context.operation} on cluster ${context.cluster}`,

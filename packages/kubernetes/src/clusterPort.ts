@@ -1,4 +1,5 @@
-import { CoreV1Api, CustomObjectsApi, StorageV1Api, type ConfigurationOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { TokenCredential } from '@azure/core-auth';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, StorageV1Api, type ConfigurationOptions, type RequestContext } from '@kubernetes/client-node';
 import {
   KvcsiError,
   type CallOptions,
@@ -8,23 +9,86 @@ import {
   type KubeObjectMeta,
   type KubeNode,
   type KubePod,
+  type KvcsiErrorCode,
   type SecretMetadata,
   type SecretProviderClassPodStatusResource,
   type SecretProviderClassResource,
 } from '@kvcsi/core';
+import { AksEndpointResolver, type AksClusterRef, type AksEndpoint } from './aksEndpoint.js';
+import { AksTokenSource, type TokenIdentity } from './aksToken.js';
 import { callKube } from './call.js';
+import type { ForbiddenCall } from './forbidden.js';
 import { loadKubeConfig } from './kubeconfig.js';
 
 export interface KubernetesClusterPortOptions {
-  /** The registry's cluster: its `name` (for messages) and `kubeContext`. */
-  cluster: { name: string; kubeContext: string };
+  /**
+   * The registry's cluster: its `name` (for messages), `kubeContext`, and with `kubeAuth: 'azure'` the AKS resource
+   * (`aks`) whose API server, CA and Entra ID profile are read from ARM.
+   */
+  cluster: { name: string; kubeContext: string; kubeAuth?: 'kubeconfig' | 'azure'; aks?: AksClusterRef };
   /** A kubeconfig's YAML text or a loaded KubeConfig. Default: KUBECONFIG, then ~/.kube/config. */
   kubeconfig?: string | KubeConfig;
-  /** Use the pod's service account instead of a kubeconfig (kvcsi running in the cluster it inspects). */
+  /** Use the pod's service account instead of a kubeconfig (kvcsi running in the cluster it inspects). Wins over kubeAuth. */
   inCluster?: boolean;
   /** Budget of one port call. Defaults to 15000. */
   timeoutInMs?: number;
+  /** kubeAuth azure: kvcsi's Azure credential, for ARM and for tokens for the AKS server application. */
+  credential?: TokenCredential;
+  /** kubeAuth azure: one endpoint cache for every cluster (built from `credential` when absent). */
+  aksEndpoints?: AksEndpointResolver;
+  /** kubeAuth azure: one token cache for every cluster (built from `credential` when absent). */
+  aksTokens?: AksTokenSource;
 }
+
+/** How the port reaches its cluster and how the last call went: what `kvcsi status` reports. Never a token. */
+export interface ClusterAccess {
+  cluster: string;
+  mode: 'kubeconfig' | 'in-cluster' | 'azure';
+  kubeContext?: string;
+  /** The API server (kubeAuth azure: once resolved from ARM). */
+  server?: string;
+  /** kubeAuth azure: whether the private FQDN is used (the cluster has no public one). */
+  endpoint?: 'public' | 'private';
+  /** Who calls the API server: the kubeconfig user, the pod's service account, or the Entra ID token's principal. */
+  identity?: TokenIdentity & { kubeconfigUser?: string; serviceAccount?: boolean };
+  lastCall?: { operation: string; ok: true } | { operation: string; ok: false; code: KvcsiErrorCode; message: string; status?: number; forbidden?: ForbiddenCall };
+}
+
+/** The ClusterPort plus what it can say about its own access. */
+export type KubernetesClusterPort = ClusterPort & { describeAccess(): ClusterAccess };
+
+interface KubeApis {
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  storage: StorageV1Api;
+}
+
+const makeApis = (kc: KubeConfig): KubeApis => ({ core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi), storage: kc.makeApiClient(StorageV1Api) });
+
+/** A KubeConfig that authenticates with an Entra ID bearer token fetched (and refreshed) per request. */
+class EntraIdKubeConfig extends KubeConfig {
+  constructor(private readonly tokens: AksTokenSource) {
+    super();
+  }
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    context.setHeaderParam('Authorization', `Bearer ${await this.tokens.token()}`);
+  }
+}
+
+function entraIdKubeConfig(clusterName: string, endpoint: AksEndpoint, tokens: AksTokenSource): KubeConfig {
+  const kc = new EntraIdKubeConfig(tokens);
+  kc.loadFromOptions({
+    clusters: [{ name: clusterName, server: endpoint.server, caData: Buffer.from(endpoint.caPem).toString('base64'), skipTLSVerify: false }],
+    users: [{ name: 'kvcsi-entra-id' }],
+    contexts: [{ name: clusterName, cluster: clusterName, user: 'kvcsi-entra-id' }],
+    currentContext: clusterName,
+  });
+  return kc;
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 
 export const DEFAULT_KUBERNETES_TIMEOUT_IN_MS = 15_000;
 export const SECRETS_STORE_GROUP = 'secrets-store.csi.x-k8s.io';
@@ -63,19 +127,108 @@ function eventTime(event: KubeEvent): number {
 const itemsOf = <T>(list: unknown): T[] => plain<T[]>((list as { items?: unknown[] } | undefined)?.items ?? []);
 
 /** kvcsi's ClusterPort over @kubernetes/client-node 1.x: reads only, and no Secret data ever leaves it. */
-export function createKubernetesClusterPort(options: KubernetesClusterPortOptions): ClusterPort {
+export function createKubernetesClusterPort(options: KubernetesClusterPortOptions): KubernetesClusterPort {
   const { cluster } = options;
-  const kc = loadKubeConfig({ context: cluster.kubeContext, ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }), ...(options.inCluster === undefined ? {} : { inCluster: options.inCluster }) });
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const storage = kc.makeApiClient(StorageV1Api);
   const timeoutInMs = options.timeoutInMs ?? DEFAULT_KUBERNETES_TIMEOUT_IN_MS;
+  const mode: ClusterAccess['mode'] = options.inCluster === true ? 'in-cluster' : cluster.kubeAuth === 'azure' ? 'azure' : 'kubeconfig';
+  const access: ClusterAccess = { cluster: cluster.name, mode };
 
-  const call = <T>(callOptions: CallOptions | undefined, operation: string, target: string | undefined, run: (o: ConfigurationOptions) => Promise<T>): Promise<T> =>
-    callKube({ signal: callOptions?.signal, timeoutInMs }, { operation, cluster: cluster.name, ...(target === undefined ? {} : { target }) }, run);
+  let apis: (signal: AbortSignal) => Promise<KubeApis>;
+  let tokens: AksTokenSource | undefined;
+  let endpoint: AksEndpoint | undefined;
+  if (mode === 'azure') {
+    const credential = options.credential;
+    if ((options.aksEndpoints === undefined || options.aksTokens === undefined) && credential === undefined) {
+      throw new KvcsiError('CONFIG_INVALID', `cluster ${cluster.name} has kubeAuth azure but no Azure credential was given`, { field: 'kubeAuth', details: { cluster: cluster.name } });
+    }
+    const resolver = options.aksEndpoints ?? new AksEndpointResolver({ credential: credential! });
+    const tokenSource = options.aksTokens ?? new AksTokenSource({ credential: credential! });
+    tokens = tokenSource;
+    const ref: AksClusterRef = cluster.aks ?? { name: cluster.name };
+    let built: { endpoint: AksEndpoint; apis: KubeApis } | undefined;
+    apis = async (signal) => {
+      const current = await resolver.resolve(ref, { signal });
+      endpoint = current;
+      access.server = current.server;
+      access.endpoint = current.endpoint;
+      if (!current.entraId) {
+        throw new KvcsiError('CONFIG_INVALID', `cluster ${cluster.name}: AKS cluster ${ref.name} has no Entra ID integration (aadProfile): use kubeAuth kubeconfig with its local accounts`, {
+          field: 'kubeAuth',
+          details: { cluster: cluster.name },
+        });
+      }
+      if (built === undefined || built.endpoint !== current) built = { endpoint: current, apis: makeApis(entraIdKubeConfig(cluster.name, current, tokenSource)) };
+      return built.apis;
+    };
+  } else {
+    const kc = loadKubeConfig({ context: cluster.kubeContext, ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }), ...(options.inCluster === undefined ? {} : { inCluster: options.inCluster }) });
+    const ready = Promise.resolve(makeApis(kc));
+    apis = () => ready;
+    access.server = kc.getCurrentCluster()?.server ?? '';
+    if (mode === 'kubeconfig') {
+      access.kubeContext = cluster.kubeContext;
+      access.identity = { kubeconfigUser: kc.getCurrentUser()?.name ?? '' };
+    } else {
+      access.identity = { serviceAccount: true };
+    }
+  }
+
+  const record = (operation: string, error?: unknown): void => {
+    if (tokens !== undefined) {
+      const identity = tokens.identity();
+      if (identity !== undefined) access.identity = identity;
+    }
+    if (error === undefined) {
+      access.lastCall = { operation, ok: true };
+      return;
+    }
+    const e = KvcsiError.is(error) ? error : undefined;
+    const status = typeof e?.details?.['status'] === 'number' ? e.details['status'] : undefined;
+    const forbidden = e?.details?.['forbidden'] as ForbiddenCall | undefined;
+    access.lastCall = {
+      operation, ok: false, code: e?.code ?? 'INTERNAL', message: e?.message ?? String(error),
+      ...(status === undefined ? {} : { status }), ...(forbidden === undefined ? {} : { forbidden }),
+    };
+  };
+
+  /** A private FQDN that does not resolve or answer is the usual case outside the cluster's network: say so. */
+  const explainUnreachable = (error: unknown): unknown => {
+    if (!KvcsiError.is(error, 'UNAVAILABLE') || endpoint?.endpoint !== 'private' || error.details?.['status'] !== undefined) return error;
+    const dns = DNS_CODES.has(String(error.details?.['networkCode']));
+    return new KvcsiError('UNAVAILABLE', `${error.message} (${endpoint.host} is the cluster's private FQDN${dns ? ' and does not resolve here' : ''}: it resolves and answers only inside the cluster's virtual network or a network linked to its private DNS zone; run kvcsi there)`, {
+      details: { ...error.details, privateFqdn: endpoint.host },
+      cause: error,
+    });
+  };
+
+  const call = async <T>(callOptions: CallOptions | undefined, operation: string, target: string | undefined, run: (apis: KubeApis, o: ConfigurationOptions) => Promise<T>): Promise<T> => {
+    const attempt = (): Promise<T> => callKube({ signal: callOptions?.signal, timeoutInMs }, { operation, cluster: cluster.name, ...(target === undefined ? {} : { target }) }, async (o, signal) => run(await apis(signal), o));
+    try {
+      const result = await attempt();
+      record(operation);
+      return result;
+    } catch (error) {
+      // A refused token (expired early, revoked, clock skew): one fresh token, one retry.
+      if (tokens !== undefined && KvcsiError.is(error, 'UNAUTHENTICATED') && error.details?.['status'] === 401) {
+        tokens.invalidate();
+        try {
+          const result = await attempt();
+          record(operation);
+          return result;
+        } catch (retryError) {
+          record(operation, retryError);
+          throw retryError;
+        }
+      }
+      const explained = explainUnreachable(error);
+      if (!KvcsiError.is(explained, 'NOT_FOUND')) record(operation, explained);
+      else record(operation);
+      throw explained;
+    }
+  };
 
   /** A get whose 404 means "not there". */
-  async function getOrUndefined<T>(callOptions: CallOptions | undefined, operation: string, target: string, run: (o: ConfigurationOptions) => Promise<T>): Promise<T | undefined> {
+  async function getOrUndefined<T>(callOptions: CallOptions | undefined, operation: string, target: string, run: (apis: KubeApis, o: ConfigurationOptions) => Promise<T>): Promise<T | undefined> {
     try {
       return await call(callOptions, operation, target, run);
     } catch (error) {
@@ -85,19 +238,21 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
   }
 
   const podsOnNode = (callOptions: CallOptions, what: string, labelSelector: string, nodeName: string | undefined): Promise<KubePod[]> =>
-    call(callOptions, `list ${what} pods`, nodeName === undefined ? 'on every node' : `on node ${nodeName}`, (o) =>
+    call(callOptions, `list ${what} pods`, nodeName === undefined ? 'on every node' : `on node ${nodeName}`, ({ core }, o) =>
       core.listPodForAllNamespaces({ labelSelector, ...(nodeName === undefined ? {} : { fieldSelector: `spec.nodeName=${nodeName}` }) }, o),
     ).then(itemsOf<KubePod>);
 
   return {
+    describeAccess: () => structuredClone(access),
+
     async getPod({ namespace, name, ...callOptions }) {
-      const pod = await getOrUndefined(callOptions, 'get pod', `${namespace}/${name}`, (o) => core.readNamespacedPod({ namespace, name }, o));
+      const pod = await getOrUndefined(callOptions, 'get pod', `${namespace}/${name}`, ({ core }, o) => core.readNamespacedPod({ namespace, name }, o));
       return pod === undefined ? undefined : plain<KubePod>(pod);
     },
 
     async listPods({ namespace, labelSelector, ...callOptions }) {
       const selector = labelSelector === undefined ? {} : { labelSelector };
-      const list = await call(callOptions, 'list pods', namespace, (o) =>
+      const list = await call(callOptions, 'list pods', namespace, ({ core }, o) =>
         namespace === undefined ? core.listPodForAllNamespaces(selector, o) : core.listNamespacedPod({ namespace, ...selector }, o),
       );
       return itemsOf<KubePod>(list);
@@ -106,12 +261,12 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     async listPodEvents({ namespace, podName, podUid, ...callOptions }) {
       const fields = [`involvedObject.kind=Pod`, `involvedObject.namespace=${namespace}`, `involvedObject.name=${podName}`];
       if (podUid !== undefined) fields.push(`involvedObject.uid=${podUid}`);
-      const list = await call(callOptions, 'list events of pod', `${namespace}/${podName}`, (o) => core.listNamespacedEvent({ namespace, fieldSelector: fields.join(',') }, o));
+      const list = await call(callOptions, 'list events of pod', `${namespace}/${podName}`, ({ core }, o) => core.listNamespacedEvent({ namespace, fieldSelector: fields.join(',') }, o));
       return itemsOf<KubeEvent>(list).sort((a, b) => eventTime(a) - eventTime(b));
     },
 
     async getSecretProviderClass({ namespace, name, ...callOptions }) {
-      const spc = await getOrUndefined(callOptions, 'get SecretProviderClass', `${namespace}/${name}`, (o) =>
+      const spc = await getOrUndefined(callOptions, 'get SecretProviderClass', `${namespace}/${name}`, ({ custom }, o) =>
         custom.getNamespacedCustomObject({ group: SECRETS_STORE_GROUP, version: 'v1', namespace, plural: 'secretproviderclasses', name }, o),
       );
       return spc === undefined ? undefined : plain<SecretProviderClassResource>(spc);
@@ -119,7 +274,7 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
 
     async listSecretProviderClasses({ namespace, labelSelector, ...callOptions }) {
       const selector = labelSelector === undefined ? {} : { labelSelector };
-      const list = await call(callOptions, 'list SecretProviderClasses', namespace, (o) =>
+      const list = await call(callOptions, 'list SecretProviderClasses', namespace, ({ custom }, o) =>
         namespace === undefined
           ? custom.listClusterCustomObject({ group: SECRETS_STORE_GROUP, version: 'v1', plural: 'secretproviderclasses', ...selector }, o)
           : custom.listNamespacedCustomObject({ group: SECRETS_STORE_GROUP, version: 'v1', namespace, plural: 'secretproviderclasses', ...selector }, o),
@@ -128,7 +283,7 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     },
 
     async listSecretProviderClassPodStatuses({ namespace, podName, ...callOptions }) {
-      const list = await call(callOptions, 'list SecretProviderClassPodStatuses', namespace, (o) =>
+      const list = await call(callOptions, 'list SecretProviderClassPodStatuses', namespace, ({ custom }, o) =>
         custom.listNamespacedCustomObject({ group: SECRETS_STORE_GROUP, version: 'v1', namespace, plural: 'secretproviderclasspodstatuses' }, o),
       );
       // The driver labels these by node, not by pod: filter on status.podName here.
@@ -136,7 +291,7 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     },
 
     async getCsiDriver({ name = SECRETS_STORE_CSI_DRIVER, ...callOptions } = {}) {
-      const driver = await getOrUndefined(callOptions, 'get CSIDriver', name, (o) => storage.readCSIDriver({ name }, o));
+      const driver = await getOrUndefined(callOptions, 'get CSIDriver', name, ({ storage }, o) => storage.readCSIDriver({ name }, o));
       return driver === undefined ? undefined : plain<CsiDriverResource>(driver);
     },
 
@@ -149,12 +304,12 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     },
 
     async listNodes(callOptions) {
-      const list = await call(callOptions, 'list nodes', 'cluster', (o) => core.listNode({}, o));
+      const list = await call(callOptions, 'list nodes', 'cluster', ({ core }, o) => core.listNode({}, o));
       return itemsOf<KubeNode>(list);
     },
 
     async readContainerLog({ namespace, pod, container, tailLines, sinceSeconds, ...callOptions }) {
-      const log = await call(callOptions, 'read log', `${namespace}/${pod}/${container}`, (o) =>
+      const log = await call(callOptions, 'read log', `${namespace}/${pod}/${container}`, ({ core }, o) =>
         core.readNamespacedPodLog({
           namespace,
           name: pod,
@@ -167,7 +322,7 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     },
 
     async getSecretMetadata({ namespace, name, ...callOptions }): Promise<SecretMetadata | undefined> {
-      const secret = await getOrUndefined(callOptions, 'get Secret', `${namespace}/${name}`, (o) => core.readNamespacedSecret({ namespace, name }, o));
+      const secret = await getOrUndefined(callOptions, 'get Secret', `${namespace}/${name}`, ({ core }, o) => core.readNamespacedSecret({ namespace, name }, o));
       if (secret === undefined) return undefined;
       // Only names leave: data and stringData are dropped here, before anything else sees the object.
       const keys = [...new Set([...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})])].sort();

@@ -1,4 +1,5 @@
 import { KvcsiError, type KvcsiErrorCode } from '@kvcsi/core';
+import { parseForbidden } from './forbidden.js';
 
 export interface KubeCallContext {
   /** e.g. `get pod`. */
@@ -64,6 +65,8 @@ export function toKvcsiError(error: unknown, context: KubeCallContext): KvcsiErr
     const details: Record<string, unknown> = { operation: context.operation, cluster: context.cluster, status: error.code };
     if (status?.reason !== undefined) details['reason'] = status.reason;
     if (Number.isFinite(retryAfter)) details['retryAfterSeconds'] = retryAfter;
+    const forbidden = error.code === 403 && status?.message !== undefined ? parseForbidden(status.message) : undefined;
+    if (forbidden !== undefined) details['forbidden'] = forbidden;
     const text = status?.message ?? `the API server answered ${error.code}`;
     return new KvcsiError(code, `${where(context)}: ${error.code}${status?.reason === undefined ? '' : ` ${status.reason}`}: ${text}`, { details });
   }
