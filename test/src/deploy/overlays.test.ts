@@ -74,6 +74,8 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const deployment = one<Deployment>(overlay, 'Deployment');
     const pod = deployment.spec.template.spec;
     expect(deployment.spec.replicas).toBe(2);
+    // The bot checks KVCSI_REPLICAS against its store (more than one needs PostgreSQL): it must say the truth.
+    expect(botContainer(overlay).env?.find((e) => e.name === 'KVCSI_REPLICAS')?.value).toBe(String(deployment.spec.replicas));
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
     for (const container of pod.containers) {
@@ -126,13 +128,14 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const objects = objectsOf(overlay);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     const env = botContainer(overlay).env ?? [];
-    const sensitive = /TOKEN|SECRET|PASSWORD|DATABASE_URL|CONNECTION|API_KEY|CREDENTIAL/;
+    const sensitive = /TOKEN|SECRET|PASSWORD|DATABASE_URL|CONNECTION|API_KEY|DECISION_KEY|CREDENTIAL/;
     for (const variable of env.filter((e) => sensitive.test(e.name))) {
       // A sensitive variable is a file path (the _FILE convention) or comes from a Secret, never a literal.
       if (variable.name.endsWith('_FILE')) expect(variable.value).toMatch(/^\/var\/run\/secrets\//);
       else expect(variable).toEqual({ name: variable.name, valueFrom: { secretKeyRef: expect.objectContaining({ name: expect.any(String), key: expect.any(String) }) } });
     }
     expect(env.find((e) => e.name === 'KVCSI_DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'kvcsi-database', key: 'url' });
+    expect(env.find((e) => e.name === 'KVCSI_DECISION_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'kvcsi-decision-key', key: 'private-key.pem' });
     // Nothing in the rendered text looks like a Slack token or a URL with a password.
     const text = JSON.stringify(objects);
     expect(text).not.toMatch(/xox[abpe]-|xapp-|postgres(ql)?:\/\/[^"\s]*:[^"\s@]*@/);
