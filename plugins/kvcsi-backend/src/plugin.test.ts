@@ -3,7 +3,7 @@ import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { BindingsResponse, CreateSecretRequestResponse, DiagnoseResponse, ListRequestsResponse, RequestActionResponse } from '@kvcsi/backstage-plugin-common';
-import { createKvcsiService, loadRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
+import { createKvcsiService, decisionKeysFromEnv, loadRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -183,6 +183,8 @@ describe('the request flow', () => {
     try {
       const other: KvcsiService = createKvcsiService({
         registry: loadRegistry({ env: {} }), clusterPort: () => { throw new Error('not used'); }, vault: {} as never, requests: store, audit: store, policy: POLICY,
+        // A deciding server of the same (sandbox) deployment: it signs with the key the backend verifies.
+        decisions: decisionKeysFromEnv({}, { sandbox: true }),
       });
       expect((await other.approve({ actor: { id: APPROVER_ID }, requestId })).outcome.status).toBe('approved');
     } finally {
