@@ -2,7 +2,7 @@
  * A diagnosis as Block Kit: the most likely cause as a full card (title, severity, Reason / Evidence / Fix with
  * copyable commands, a button for its action), the other causes shorter, and what could not be checked.
  */
-import type { DiagnosisReport, Finding } from '@kvcsi/core';
+import { groupByCause, type DiagnosisReport, type Finding } from '@kvcsi/core';
 import { actions, button, capBlocks, codeSection, context, divider, escapeMrkdwn, header, section, type Block, type SlackMessage } from '../blocks/kit.js';
 import { SEVERITY_BADGE, code } from './common.js';
 
@@ -89,11 +89,18 @@ export function diagnosisMessage(report: DiagnosisReport, where: DiagnosisContex
     blocks.push(section(`:white_check_mark: No problem found with the secrets of ${escapeMrkdwn(subject)}.`));
     for (const finding of report.findings) blocks.push(context(`${SEVERITY_BADGE[finding.severity]} ${escapeMrkdwn(finding.title)}`));
   } else {
-    report.findings.forEach((finding, index) => {
+    // One card per cause; the symptoms that follow from it (timeouts, Secret not synced, pod stuck) as one line under it.
+    const groups = groupByCause(report.findings.filter((finding) => !finding.earlier));
+    groups.forEach(({ cause, consequences }, index) => {
       if (index > 0) blocks.push(divider());
-      blocks.push(...(index < FULL_CARDS ? fullCard(finding, index === 0, where.cluster, where.app, namespace) : shortCard(finding)));
+      blocks.push(...(index < FULL_CARDS ? fullCard(cause, index === 0, where.cluster, where.app, namespace) : shortCard(cause)));
+      if (consequences.length > 0) blocks.push(context(`:arrow_right_hook: Consequences of this cause: ${consequences.map((consequence) => `${code(consequence.id)} ${escapeMrkdwn(consequence.title)}`).join(' · ')}`));
     });
-    blocks.push(context(`Diagnosis of ${escapeMrkdwn(subject)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}, most likely first.`));
+    const earlier = report.findings.filter((finding) => finding.earlier);
+    if (earlier.length > 0) blocks.push(context(`:clock3: Earlier, over now: ${earlier.map((finding) => escapeMrkdwn(finding.title)).join(' · ')}`));
+    const causes = groups.filter(({ cause }) => cause.severity !== 'info').length;
+    const folded = groups.reduce((sum, group) => sum + group.consequences.length, 0);
+    blocks.push(context(`Diagnosis of ${escapeMrkdwn(subject)}: ${causes} cause${causes === 1 ? '' : 's'}${folded > 0 ? ` (${folded} consequence${folded === 1 ? '' : 's'} folded under ${causes === 1 ? 'it' : 'them'})` : ''}, most likely first.`));
   }
   if (report.unknowns.length > 0) {
     blocks.push(context(`:grey_question: Not checked: ${report.unknowns.slice(0, 5).map((unknown) => `${escapeMrkdwn(unknown.source)} (${escapeMrkdwn(unknown.reason)})`).join('; ')}`));
