@@ -109,12 +109,3 @@ export function ruleKeys(rules: PolicyRule[]): string[] {
 }
 
 export const callKeys = (calls: KubernetesCall[]): string[] => [...new Set(calls.map((c) => `${c.apiGroup}/${c.resource}:${c.verb}`))].sort();
-
-/**
- * Azure RBAC for Kubernetes names reads `Microsoft.ContainerService/managedClusters/[<group>/]<resource>/read`; AKS's
- * authorization webhook (Azure/guard) checks a subresource such as `pods/log` as its resource's action.
- */
-export function aksDataAction(call: KubernetesCall): string {
-  const resource = call.resource.split('/')[0] ?? call.resource;
-  return `Microsoft.ContainerService/managedClusters/${call.apiGroup === '' ? '' : `${call.apiGroup}/`}${resource}/read`;
-}
