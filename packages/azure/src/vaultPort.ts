@@ -16,6 +16,7 @@ import { AzureClients, type AzureRetryOptions } from './clients.js';
 import { createCall, type AdapterContext } from './context.js';
 import { endpointsFor, type AzureEndpoints } from './endpoints.js';
 import { IdentityResolver } from './identities.js';
+import { currentPrincipal, type CurrentPrincipal } from './principal.js';
 import { toSecretProperties, toVaultProperties } from './mapping.js';
 import { RoleAssignments } from './roleAssignments.js';
 import { currentObservation } from './observe.js';
@@ -52,6 +53,8 @@ export interface AzureVaultPortOptions {
 export interface AzureVaultPort extends VaultPort {
   /** Deletes a role assignment by id; one that is already gone is no error. */
   deleteRoleAssignment(options: CallOptions & { id: string }): Promise<void>;
+  /** Who the credential is (its ARM token's claims): how the CLI names its user. */
+  currentPrincipal(options?: CallOptions): Promise<CurrentPrincipal>;
 }
 
 export const DEFAULT_AZURE_TIMEOUT_IN_MS = 30_000;
@@ -138,6 +141,10 @@ export function createAzureVaultPort(options: AzureVaultPortOptions = {}): Azure
 
     getClusterOidcIssuer(cluster, callOptions) {
       return identities.oidcIssuer(cluster, callOptions);
+    },
+
+    currentPrincipal(callOptions) {
+      return currentPrincipal(credential, endpoints.resourceManager, callOptions);
     },
 
     async listSecretProperties(vault, request = {}): Promise<SecretPropertiesPage> {

@@ -27,6 +27,7 @@ export class CommandContext {
   private registryCache: ClusterRegistry | undefined;
   private runtimeCache: Runtime | undefined;
   private serviceCache: Promise<CliService> | undefined;
+  private actorCache: Promise<Actor> | undefined;
   readonly paint: Paint;
 
   constructor(
@@ -59,11 +60,17 @@ export class CommandContext {
     return this.serviceCache.then((built) => built.service);
   }
 
-  /** Who runs the command: `cli:<os user>`, or in sandbox mode the `--as` user. */
-  get actor(): Actor {
-    const sandbox = this.sandbox ? this.runtime.sandbox : undefined;
-    const { resolveCliActor } = require('./actor.js') as typeof ActorModule;
-    return resolveCliActor(this.io, { ...(this.options.as !== undefined ? { as: this.options.as } : {}), ...(sandbox ? { sandbox } : {}) });
+  /** Who runs the command: the Entra user of the Azure credential (`aad:<upn>`), or in sandbox mode the `--as` user. */
+  get actor(): Promise<Actor> {
+    if (this.actorCache === undefined) {
+      const sandbox = this.sandbox ? this.runtime.sandbox : undefined;
+      const { resolveCliActor } = require('./actor.js') as typeof ActorModule;
+      this.actorCache = resolveCliActor({
+        ...(this.options.as !== undefined ? { as: this.options.as } : {}),
+        ...(sandbox ? { sandbox } : { credential: this.runtime.vault }),
+      });
+    }
+    return this.actorCache;
   }
 
   async close(): Promise<void> {

@@ -32,7 +32,7 @@ function register(program: Command, run: RunCommand, action: 'grant' | 'revoke')
       run(async (context) => {
         const service = await context.service;
         const input = {
-          actor: context.actor, app, cluster,
+          actor: await context.actor, app, cluster,
           ...(options.dryRun ? { dryRun: true } : {}),
           ...(options.justification !== undefined ? { justification: options.justification } : {}),
         };

@@ -54,7 +54,7 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
           ...(options.status !== undefined ? { status: options.status } : {}),
           ...(options.app !== undefined ? { app: options.app } : {}),
           ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
-          ...(options.mine ? { requester: context.actor.id } : {}),
+          ...(options.mine ? { requester: (await context.actor).id } : {}),
           limit: options.limit !== undefined ? Math.max(1, Number.parseInt(options.limit, 10) || 50) : 50,
         });
         if (context.options.format === 'json') {
@@ -89,7 +89,7 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
     .action((id: string, options: { reason?: string }) =>
       run(async (context) => {
         const service = await context.service;
-        const result = await service.approve({ actor: context.actor, requestId: id, ...(options.reason !== undefined ? { reason: options.reason } : {}) });
+        const result = await service.approve({ actor: await context.actor, requestId: id, ...(options.reason !== undefined ? { reason: options.reason } : {}) });
         return printAction(context, result, { showPlan: false });
       }),
     );
@@ -102,7 +102,7 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
     .action((id: string, options: { reason: string }) =>
       run(async (context) => {
         const service = await context.service;
-        return printAction(context, await service.reject({ actor: context.actor, requestId: id, reason: options.reason }), { showPlan: false });
+        return printAction(context, await service.reject({ actor: await context.actor, requestId: id, reason: options.reason }), { showPlan: false });
       }),
     );
 }

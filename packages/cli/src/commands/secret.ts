@@ -56,7 +56,7 @@ export function registerSecretCommands(program: Command, run: RunCommand): void 
         const service = await context.service;
         const value = await readSecretValue(context.io, { fromStdin: options.valueStdin === true, label: name });
         const result = await service.createSecret({
-          actor: context.actor, name, cluster: options.cluster, value,
+          actor: await context.actor, name, cluster: options.cluster, value,
           ...(options.app !== undefined ? { app: options.app } : {}),
           ...(options.newVersion ? { newVersion: true } : {}),
           ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
@@ -80,7 +80,7 @@ export function registerSecretCommands(program: Command, run: RunCommand): void 
       run(async (context) => {
         const service = await context.service;
         const { results } = await service.requestSecret({
-          actor: context.actor, name, app: options.app, clusters: options.cluster, justification: options.justification,
+          actor: await context.actor, name, app: options.app, clusters: options.cluster, justification: options.justification,
           ...(options.description !== undefined ? { description: options.description } : {}),
           ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
         });
@@ -105,7 +105,7 @@ export function registerSecretCommands(program: Command, run: RunCommand): void 
         const service = await context.service;
         const request = await service.getRequest(requestId);
         const value = await readSecretValue(context.io, { fromStdin: options.valueStdin === true, label: request.target.secretName ?? requestId });
-        return printSecretAction(context, await service.supplySecretValue({ actor: context.actor, requestId, value }));
+        return printSecretAction(context, await service.supplySecretValue({ actor: await context.actor, requestId, value }));
       }),
     );
 }
