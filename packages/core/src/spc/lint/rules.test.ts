@@ -91,6 +91,8 @@ const CASES: Case[] = [
   { rule: 'duplicate-file', bad: edit(VALID, 'objectAlias: tls.key', 'objectAlias: tls.crt'), line: 27 },
   { rule: 'object-format', bad: edit(VALID, 'objectAlias: tls.crt', 'objectAlias: tls.crt\n          objectFormat: pfx'), line: 24, good: edit(VALID, 'objectAlias: tls.key', 'objectAlias: tls.key\n          objectFormat: pem') },
   { rule: 'object-format', bad: edit(VALID, 'objectAlias: tls.key', 'objectAlias: tls.key\n          objectFormat: der'), line: 28 },
+  // Regression (issue 19): pem on a cert is the provider's default and passes its validateObjectFormat; only pfx fails.
+  { rule: 'object-format', bad: edit(VALID, 'objectAlias: tls.crt', 'objectAlias: tls.crt\n          objectFormat: pfx'), line: 24, message: /PFX format only supported for objectType: secret/, good: edit(VALID, 'objectAlias: tls.crt', 'objectAlias: tls.crt\n          objectFormat: pem') },
   { rule: 'object-encoding', bad: edit(VALID, 'objectAlias: tls.key', 'objectAlias: tls.key\n          objectEncoding: rot13'), line: 28, good: edit(VALID, 'objectAlias: tls.key', 'objectAlias: tls.key\n          objectEncoding: base64') },
   { rule: 'object-encoding', bad: edit(VALID, 'objectAlias: tls.crt', 'objectAlias: tls.crt\n          objectEncoding: base64'), line: 24 },
   { rule: 'file-permission', bad: edit(VALID, 'objectAlias: tls.key', 'objectAlias: tls.key\n          filePermission: rw'), line: 28, good: edit(VALID, 'objectAlias: tls.key', 'objectAlias: tls.key\n          filePermission: 0440') },

@@ -131,7 +131,7 @@ export const duplicateFileRule: LintRule = {
 export const objectFormatRule: LintRule = {
   id: 'object-format',
   severity: 'error',
-  description: '`objectFormat` not `pem`/`pfx`, or set on a non-secret object',
+  description: '`objectFormat` not `pem`/`pfx`, or `pfx` on a non-secret object',
   check({ spc }) {
     const findings: RuleFinding[] = [];
     for (const entry of spc.objects?.entries ?? []) {
@@ -140,8 +140,10 @@ export const objectFormatRule: LintRule = {
       const line = lineOf(entry, 'objectFormat');
       if (!(OBJECT_FORMATS as readonly string[]).includes(format.toLowerCase())) {
         findings.push({ line, message: `objectFormat ${quote(format)} of ${describe(entry)}: the provider fails with "invalid objectFormat, should be PEM or PFX"`, fix: 'Use pem (default) or pfx.' });
-      } else if (text(entry, 'objectType') !== 'secret') {
-        findings.push({ line, message: `objectFormat is set on ${describe(entry)} of type ${quote(text(entry, 'objectType') ?? '')}; it only applies to objectType secret (pfx fails, pem is ignored)`, fix: 'Remove objectFormat, or use objectType secret to fetch the certificate with its private key.' });
+      } else if (format === 'pfx' && text(entry, 'objectType') !== 'secret') {
+        // The provider's validateObjectFormat (pkg/provider/provider.go) refuses only pfx — compared case-sensitively —
+        // for cert and key objects: Key Vault returns those as PEM. pem on a cert is the default, not a mistake.
+        findings.push({ line, message: `objectFormat pfx on ${describe(entry)} of type ${quote(text(entry, 'objectType') ?? '')}: the provider fails with "PFX format only supported for objectType: secret"`, fix: 'Use objectType secret to fetch the certificate with its private key as PFX, or remove objectFormat.' });
       }
     }
     return findings;
