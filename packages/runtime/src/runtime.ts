@@ -1,8 +1,9 @@
 import type { TokenCredential } from '@azure/identity';
 import type { AzureVaultPort } from '@kvcsi/azure';
 import type { ClusterPort, ClusterRegistry } from '@kvcsi/core';
+import type { AksEndpointResolver, AksTokenSource, ClusterAccess } from '@kvcsi/kubernetes';
 import type { Sandbox, SandboxServer } from '@kvcsi/sandbox';
-import { loadAzureAdapter, loadKubernetesAdapter } from './load-on-first-use.js';
+import { loadAzureAdapter, loadAzureIdentity, loadKubernetesAdapter } from './load-on-first-use.js';
 import { startSandboxMode, type SandboxModeOptions } from './sandbox-mode.js';
 
 export interface RuntimeOptions {
@@ -13,18 +14,24 @@ export interface RuntimeOptions {
   credential?: TokenCredential;
   /** Kubeconfig YAML; KUBECONFIG or ~/.kube/config when absent. */
   kubeconfig?: string;
-  /** Use the pod's service account (kvcsi running inside the cluster it inspects). */
+  /**
+   * kvcsi runs in a pod: the registry cluster marked `inCluster: true` (the one it runs in) is read with the pod's
+   * service account. Every other cluster keeps its own `kubeAuth`.
+   */
   inCluster?: boolean;
   azureTimeoutInMs?: number;
   kubernetesTimeoutInMs?: number;
 }
+
+/** A ClusterPort that can say how it reaches its cluster and how its last call went (`kvcsi status`). */
+export type RuntimeClusterPort = ClusterPort & { describeAccess?(): ClusterAccess };
 
 /** The core's ports, built once per process. */
 export interface Runtime {
   registry: ClusterRegistry;
   vault: AzureVaultPort;
   /** The ClusterPort of a registry cluster (one per cluster, built on first use). */
-  clusterPort(clusterName: string): ClusterPort;
+  clusterPort(clusterName: string): RuntimeClusterPort;
   /** Set when the sandbox runs in this process. */
   sandbox?: Sandbox;
   /** Set in sandbox mode: the msw server intercepting this process's HTTP (its `events` see every request). */
@@ -42,18 +49,42 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const vaultPort = (): AzureVaultPort =>
     (vault ??= loadAzureAdapter().createAzureVaultPort({
       registry,
-      ...(credential === undefined ? {} : { credential }),
+      credential: azureCredential(),
       ...(options.azureTimeoutInMs === undefined ? {} : { timeoutInMs: options.azureTimeoutInMs }),
     }));
-  const clusterPorts = new Map<string, ClusterPort>();
-  const clusterPort = (clusterName: string): ClusterPort => {
+  // One Azure credential for everything kvcsi does in Azure: Key Vault, ARM, and the AKS API servers (kubeAuth azure).
+  let defaultCredential: TokenCredential | undefined;
+  const azureCredential = (): TokenCredential =>
+    credential ?? (defaultCredential ??= new (loadAzureIdentity().DefaultAzureCredential)({
+      tenantId: registry.tenantId,
+      authorityHost: loadAzureAdapter().endpointsFor(registry.cloud).authorityHost,
+    }));
+  // One endpoint cache and one token cache for every kubeAuth azure cluster.
+  let aks: { endpoints: AksEndpointResolver; tokens: AksTokenSource } | undefined;
+  const aksAccess = (): { endpoints: AksEndpointResolver; tokens: AksTokenSource } => {
+    if (aks === undefined) {
+      const adapter = loadKubernetesAdapter();
+      const shared = azureCredential();
+      aks = {
+        endpoints: new adapter.AksEndpointResolver({ credential: shared, resourceManager: loadAzureAdapter().endpointsFor(registry.cloud).resourceManager }),
+        tokens: new adapter.AksTokenSource({ credential: shared }),
+      };
+    }
+    return aks;
+  };
+  const clusterPorts = new Map<string, RuntimeClusterPort>();
+  const clusterPort = (clusterName: string): RuntimeClusterPort => {
     let port = clusterPorts.get(clusterName);
     if (port === undefined) {
       const cluster = registry.get(clusterName);
+      // In-cluster credentials reach only the cluster kvcsi runs in; the others are reached the way the registry says.
+      const inCluster = options.inCluster === true && cluster.inCluster && sandboxMode === undefined;
+      const azure = !inCluster && cluster.kubeAuth === 'azure' ? aksAccess() : undefined;
       port = loadKubernetesAdapter().createKubernetesClusterPort({
-        cluster: { name: cluster.name, kubeContext: cluster.kubeContext },
+        cluster: { name: cluster.name, kubeContext: cluster.kubeContext, kubeAuth: cluster.kubeAuth, aks: cluster.aks },
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
-        ...(options.inCluster === true && sandboxMode === undefined ? { inCluster: true } : {}),
+        ...(inCluster ? { inCluster: true } : {}),
+        ...(azure === undefined ? {} : { aksEndpoints: azure.endpoints, aksTokens: azure.tokens }),
         ...(options.kubernetesTimeoutInMs === undefined ? {} : { timeoutInMs: options.kubernetesTimeoutInMs }),
       });
       clusterPorts.set(clusterName, port);

@@ -45,10 +45,10 @@ describe('kvcsi bindings', () => {
 
   it('keeps serving the other clusters when one is down', async () => {
     const io = sandboxIo();
-    // A cluster that answers nothing: point its kube context at one the kubeconfig does not have.
+    // A cluster that answers nothing: its AKS resource is in a resource group ARM does not have.
     const config = path.join(io.cwd, 'kvcsi.yaml');
     const example = readFileSync(path.resolve(__dirname, '../../../core/config/kvcsi.example.yaml'), 'utf8');
-    writeFileSync(config, example.replace('kubeContext: cafehyna-hub', 'kubeContext: nowhere-hub'));
+    writeFileSync(config, example.replace('resourceGroup: rg-cafehyna-hub', 'resourceGroup: rg-nowhere-hub'));
     expect(await main(['bindings', '--config', config], io)).toBe(0);
     expect(io.output.stdout).toMatch(/cafehyna-prd +defectdojo/);
     expect(io.output.stdout).toMatch(/Could not read: cafehyna-hub/);
