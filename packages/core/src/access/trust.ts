@@ -99,7 +99,11 @@ export async function trustBindingIdentity(options: TrustBindingIdentityOptions)
   const clientId = binding.identity.clientId;
   if (clientId === undefined || same(clientId, own.clientId)) return { trusted: true, identity: own };
 
-  // Another identity: trusted only when ARM says it is federated to this cluster and this app's ServiceAccount.
+  // Another identity: trusted only when the pod authenticates as it by workload identity, and ARM says it is
+  // federated to this cluster and this app's ServiceAccount.
+  if (binding.identity.mode !== 'workloadIdentity') {
+    return { trusted: false, reason: `${where} names identity ${clientId} (${binding.identity.mode}), which is not the cluster's identity ${own.clientId}: kvcsi grants a node identity only when the registry names it` };
+  }
   if (!vault.listFederatedCredentials || !vault.getClusterOidcIssuer) {
     return { trusted: false, reason: `${where} names identity ${clientId}, which is not the cluster's identity, and this vault port cannot read federated credentials to verify it` };
   }

@@ -90,8 +90,8 @@ export const analyzeSilent: Analyzer = (facts: PodFacts): Finding[] => {
       add('K14', 'info', `Ignored legacy parameter(s): ${legacy.join(', ')}`, 'Current providers ignore these parameters; they do not select the vault.', 'They were used by providers ≤ 0.0.4 only.', legacy.map((key) => `${key}: ${spc.parameters[key]}`));
     }
     if (registryClientId && spc.identityMode === 'vmManagedIdentity' && spc.identityClientId && spc.identityClientId.toLowerCase() !== registryClientId.toLowerCase()) {
-      add('K16', 'info', 'The SPC uses another identity than the cluster registry', `userAssignedIdentityID ${spc.identityClientId} differs from the registry's identity ${registryClientId}; grants made by kvcsi target the registry identity.`,
-        'Either the registry or the SPC is out of date.', [`SPC userAssignedIdentityID: ${spc.identityClientId}`, `registry clientId: ${registryClientId}`]);
+      add('K16', 'info', 'The SPC uses another identity than the cluster registry', `userAssignedIdentityID ${spc.identityClientId} differs from the registry's identity ${registryClientId}; kvcsi grant leaves this SecretProviderClass out (it grants only to the registry's identity, or to a workload identity whose federated credential names this cluster and the app's ServiceAccount).`,
+        'Either the registry or the SPC is out of date; a grant for this identity must be made by hand, by someone who may grant it.', [`SPC userAssignedIdentityID: ${spc.identityClientId}`, `registry clientId: ${registryClientId}`]);
     }
 
     // K15: the mounted objects differ from the SPC's and nothing will refresh them (rotation off).
