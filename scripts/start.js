@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 // `npm start`: the sandbox, the bot and the local chat console (console/src/start). `npm start -- --help` for flags.
+// Time is real in the demo: the sandbox clock follows the wall clock, a role assignment reaches Key Vault after 30 s,
+// and kubelet retries a failed mount with its backoff, so a granted pod turns healthy by itself (packages/sandbox).
+for (const [name, value] of [['KVCSI_SANDBOX_TIMING', 'realistic'], ['KVCSI_SANDBOX_REAL_TIME', '1'], ['KVCSI_SANDBOX_PROPAGATION_DELAY_MS', '30000']]) {
+  if (process.env[name] === undefined) process.env[name] = value;
+}
 // Everything it starts runs over the sandbox, and says so explicitly: servers refuse the sandbox (and the example
 // registry) unless KVCSI_SANDBOX=1 is set.
 process.env.KVCSI_SANDBOX = '1';

@@ -10,7 +10,7 @@ import { createManualClock, type SandboxClock } from './clock.js';
 import type { FaultConfig } from './faults/config.js';
 import { FaultInjector } from './faults/injector.js';
 import { createKubernetesHandlers } from './kubernetes/handlers.js';
-import { reconcileMounts } from './mount/loop.js';
+import { nextMountActionMs, reconcileMounts, type MountTiming } from './mount/loop.js';
 import { loadScenario, type LoadedScenario } from './scenarios/load.js';
 import { composeSandboxState, parseSandboxStateFile, restoreSandboxState, snapshotSandboxState, type SandboxState } from './state.js';
 
@@ -25,7 +25,20 @@ export interface CreateSandboxOptions {
   faults?: FaultConfig;
   /** Save after every change when a state file is set. Default true. */
   autoSave?: boolean;
+  /**
+   * `realistic`: kubelet retries failed mounts with its backoff (500 ms doubling to 2m2s), calls that hang fail at the
+   * 2-minute deadline, and role assignments take `roleAssignmentPropagationDelayInMs` (the scenario's, else
+   * 5 minutes) to reach the data plane. Move time with `advance()`. `instant` (default; env KVCSI_SANDBOX_TIMING):
+   * every change takes effect at the next reconcile, for callers that never move the clock.
+   */
+  timing?: MountTiming;
+  /** Overrides the scenario's propagation delay (e.g. 30 s for a demo). */
+  roleAssignmentPropagationDelayInMs?: number;
 }
+
+/** Entra's documentation says role assignments can take up to 10 minutes to apply; the sandbox's realistic default. */
+export const REALISTIC_PROPAGATION_DELAY_MS = 300_000;
+export const SANDBOX_TIMING_ENV = 'KVCSI_SANDBOX_TIMING';
 
 export interface ListenOptions {
   onUnhandledRequest?: 'error' | 'warn' | 'bypass';
@@ -48,6 +61,12 @@ export interface Sandbox {
   readonly faults: FaultInjector;
   /** Re-evaluates every pod's CSI mounts now (and saves when auto-saving). */
   reconcile(): void;
+  /**
+   * Moves the clock forward, stopping at each moment kubelet or the driver would act by themselves (a retry after
+   * backoff, a deadline, a rotation) to reconcile there, so events count the retries the real components make.
+   */
+  advance(durationInMs: number): void;
+  readonly timing: MountTiming;
   /** Back to the scenario as loaded: state, clock and faults. */
   reset(): void;
   /** Writes the state file atomically. Throws when no state file is set. */
@@ -94,14 +113,23 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
   const clock = createManualClock(saved?.nowMs ?? startMs);
   const now = (): number => clock.nowMs();
   const faults = new FaultInjector(scenarioFaults(loaded, options.faults));
-  let state: SandboxState = saved ? restoreSandboxState(saved, now) : composeSandboxState(structuredClone(loaded.azure), loaded.kubernetesManifests, now);
+  const envTiming = process.env[SANDBOX_TIMING_ENV];
+  const timing: MountTiming = options.timing ?? (envTiming === 'realistic' ? 'realistic' : 'instant');
+  const withTiming = (fresh: SandboxState): SandboxState => {
+    if (options.roleAssignmentPropagationDelayInMs !== undefined) fresh.azure.roleAssignmentPropagationDelayInMs = options.roleAssignmentPropagationDelayInMs;
+    else if (timing === 'realistic' && fresh.azure.roleAssignmentPropagationDelayInMs === 0) fresh.azure.roleAssignmentPropagationDelayInMs = REALISTIC_PROPAGATION_DELAY_MS;
+    return fresh;
+  };
+  let state: SandboxState = saved ? restoreSandboxState(saved, now) : withTiming(composeSandboxState(structuredClone(loaded.azure), loaded.kubernetesManifests, now));
+  // An explicit delay applies to a restored state too (a demo's state file may predate it).
+  if (saved !== undefined && options.roleAssignmentPropagationDelayInMs !== undefined) state.azure.roleAssignmentPropagationDelayInMs = options.roleAssignmentPropagationDelayInMs;
 
   const save = (): void => {
     if (stateFile === undefined) throw new KvcsiError('INVALID_INPUT', `no state file: pass stateFile or set ${SANDBOX_STATE_ENV}`, { field: 'stateFile' });
     writeAtomically(stateFile, `${JSON.stringify(snapshotSandboxState(state, { scenario: loaded.name, nowMs: clock.nowMs() }), null, 2)}\n`);
   };
   const reconcile = (): void => {
-    reconcileMounts(state, { nowMs: clock.nowMs(), isHostUnreachable: (host) => faults.isUnreachable(host) });
+    reconcileMounts(state, { nowMs: clock.nowMs(), isHostUnreachable: (host) => faults.isUnreachable(host), timing });
     if (autoSave && stateFile !== undefined) save();
   };
   const applyFaults = (request: Request): Promise<Response | undefined> => faults.apply(request);
@@ -117,10 +145,25 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
     clock,
     faults,
     reconcile,
+    timing,
+    advance(durationInMs) {
+      if (!(durationInMs >= 0)) throw new RangeError(`advance needs a duration >= 0, got ${durationInMs}`);
+      const target = clock.nowMs() + durationInMs;
+      // Bounded: a pathological scenario cannot spin forever.
+      for (let steps = 0; steps < 10_000; steps += 1) {
+        const next = nextMountActionMs(state, clock.nowMs());
+        if (next === undefined || next > target) break;
+        clock.set(next);
+        reconcile();
+      }
+      clock.set(target);
+      // Realistic kubelet acts only at its due moments (above); instant timing re-evaluates once at the end.
+      if (timing === 'instant') reconcile();
+    },
     reset() {
       clock.set(startMs);
       faults.set(scenarioFaults(loaded, options.faults));
-      state = composeSandboxState(azureStateFromScenario(loaded.scenario), loaded.kubernetesManifests, now);
+      state = withTiming(composeSandboxState(azureStateFromScenario(loaded.scenario), loaded.kubernetesManifests, now));
       reconcile();
     },
     save,

@@ -41,6 +41,10 @@ export interface ContainerRef {
   container: string;
 }
 
+const AGGREGATE_MAX_EVENTS = 10;
+const AGGREGATE_INTERVAL_MS = 600_000;
+const COMBINED_PREFIX = '(combined from similar events): ';
+
 export interface RecordEventInput {
   involvedObject: KubeObject;
   reason: string;
@@ -109,6 +113,10 @@ export class KubeClusterState {
   private readonly logs = new Map<string, LogLine[]>();
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
+  /** client-go's EventAggregator memory: distinct messages per (source, object, type, reason), not persisted. */
+  private readonly eventAggregates = new Map<string, { messages: Set<string>; lastMs: number }>();
+  /** What kubelet remembers between passes of the mount loop (backoff per volume); not persisted, like kubelet's memory. */
+  readonly kubelet = new Map<string, unknown>();
 
   constructor(options: { name: string; now?: () => number }) {
     this.name = options.name;
@@ -227,18 +235,34 @@ export class KubeClusterState {
     };
   }
 
-  /** Creates the event, or bumps `count` and `lastTimestamp` of the same one, as kubelet's event correlator does. */
+  /**
+   * Records an event as client-go's EventCorrelator does (tools/record/events_cache.go): the aggregator first — once
+   * `defaultAggregateMaxEvents` (10) distinct messages share source, object, type and reason within
+   * `defaultAggregateIntervalInSeconds` (600 s), the event becomes "(combined from similar events): <message>" keyed
+   * on that group — then the deduplicator bumps `count` and `lastTimestamp` of an identical event.
+   */
   recordEvent(input: RecordEventInput): EventObject {
     const { involvedObject } = input;
     const namespace = involvedObject.metadata.namespace ?? 'default';
-    const nowIso = new Date(this.now()).toISOString();
-    const same = this.list('events', { namespace }).items
-      .map((e) => e as EventObject)
-      .find((e) => e.involvedObject.uid === involvedObject.metadata.uid && e.involvedObject.name === involvedObject.metadata.name
-        && e.reason === input.reason && e.message === input.message && e.source.component === input.component && e.type === input.type);
+    const nowMs = this.now();
+    const nowIso = new Date(nowMs).toISOString();
+    const groupKey = [input.component, input.host ?? '', involvedObject.kind, namespace, involvedObject.metadata.name, involvedObject.metadata.uid ?? '', input.type, input.reason].join('\u0000');
+    const previous = this.eventAggregates.get(groupKey);
+    const group = previous === undefined || nowMs - previous.lastMs > AGGREGATE_INTERVAL_MS ? { messages: new Set<string>(), lastMs: nowMs } : previous;
+    group.messages.add(input.message);
+    group.lastMs = nowMs;
+    this.eventAggregates.set(groupKey, group);
+    const combined = group.messages.size >= AGGREGATE_MAX_EVENTS;
+    if (combined) group.messages.delete(group.messages.values().next().value ?? '');
+    const message = combined ? `${COMBINED_PREFIX}${input.message}` : input.message;
+    const sameEvent = (e: EventObject): boolean => e.involvedObject.uid === involvedObject.metadata.uid && e.involvedObject.name === involvedObject.metadata.name
+      && e.reason === input.reason && e.source.component === input.component && e.type === input.type
+      && (combined ? e.message.startsWith(COMBINED_PREFIX) : e.message === message);
+    const same = this.list('events', { namespace }).items.map((e) => e as EventObject).find(sameEvent);
     if (same !== undefined) {
-      return this.upsert('events', { ...same, count: same.count + 1, lastTimestamp: nowIso } as EventObject) as EventObject;
+      return this.upsert('events', { ...same, message, count: same.count + 1, lastTimestamp: nowIso } as EventObject) as EventObject;
     }
+    input = { ...input, message };
     // Kubelet names events <object>.<hex>; derived from the content and the version so repeats get distinct names.
     const suffix = deterministicUid(this.name, namespace, involvedObject.metadata.name, input.reason, input.message, this.currentResourceVersion)
       .replace(/-/g, '').slice(0, 16);

@@ -1,4 +1,5 @@
-import { evaluateDataPlaneAccess, findIdentityByClientId, findVault, getCertificate, getSecret } from '../azure/access.js';
+import { createPublicKey } from 'node:crypto';
+import { evaluateDataPlaneAccess, findIdentityByClientId, findVault, getCertificate, getKey, getSecret } from '../azure/access.js';
 import { entraErrorBody, federatedAssertionError, type EntraError } from '../azure/entra.js';
 import { deterministicUuid } from '../azure/ids.js';
 import type { AzureState, ManagedCluster } from '../azure/model.js';
@@ -21,7 +22,15 @@ export interface ReconcileMountsOptions {
   nowMs: number;
   /** Hosts that do not resolve or answer (the sandbox's faults); a vault there fails like a DNS failure (A6/D10). */
   isHostUnreachable?: (host: string) => boolean;
+  /**
+   * `realistic`: kubelet retries a failed mount only when its backoff has passed, a call that hangs fails at kubelet's
+   * 2-minute deadline, and the pod-level timeout event follows. `instant` (default): every pass retries every mount
+   * and a hanging call fails at once, so callers that never move the clock still see the outcome.
+   */
+  timing?: MountTiming;
 }
+
+export type MountTiming = 'instant' | 'realistic';
 
 /** Versions used when the scenario states none for a cluster: the releases the catalogue read at HEAD. */
 export const DEFAULT_MOUNT_VERSIONS: MountVersions = { providerVersion: 'v1.8.2', driverVersion: 'v1.6.0' };
@@ -42,8 +51,10 @@ interface VolumeFailure {
   event: string;
   /** What the provider logged, if the request reached it. */
   providerLog?: string;
-  /** What the driver logged, if the request reached it. */
+  /** What the driver logged, if the failure came back from the provider call (nodeserver.go:245). */
   driverError?: string;
+  /** The call hangs until kubelet's deadline instead of failing at once. */
+  deadline?: boolean;
 }
 
 type VolumeResult = { ok: true; spc: SecretProviderClassObject; files: Map<string, MountedFile> } | ({ ok: false } & VolumeFailure);
@@ -56,6 +67,7 @@ interface ClusterContext {
   eras: MessageEras;
   nowMs: number;
   isHostUnreachable: (host: string) => boolean;
+  timing: MountTiming;
 }
 
 function versionsFor(managedCluster: ManagedCluster | undefined): MountVersions {
@@ -102,8 +114,10 @@ function fetchObject(ctx: ClusterContext, vaultName: string, principal: { client
   { ok: true; version: string; value: string } | { ok: false; message: string } {
   const ref: ObjectRef = object;
   const objectType = object.objectType === 'cert' ? 'certificate' : object.objectType === 'key' ? 'key' : 'secret';
+  // The vault firewall sees the nodes' egress address (the provider runs with hostNetwork).
   const decision = evaluateDataPlaneAccess(ctx.azure, {
     vaultName, principal, operation: 'get', objectType, objectName: object.objectName, nowMs: ctx.nowMs,
+    ...(ctx.managedCluster?.outboundIp === undefined ? {} : { clientAddress: ctx.managedCluster.outboundIp }),
   });
   const serviceError = (status: number, code: string, message: string, innerCode?: string): { ok: false; message: string } => ({
     ok: false,
@@ -115,7 +129,13 @@ function fetchObject(ctx: ClusterContext, vaultName: string, principal: { client
     const id = version === '' ? object.objectName : `${object.objectName}/${version}`;
     return serviceError(404, code, `A ${kind} with (name/id) ${id} was not found in this key vault. If you recently deleted this ${kind} you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
   };
-  if (objectType === 'key') return notFound('key', 'KeyNotFound');
+  if (objectType === 'key') {
+    const key = getKey(ctx.azure, vaultName, object.objectName, version);
+    if (!key.found) return key.reason === 'Disabled' ? serviceError(403, 'Forbidden', 'Operation get is not allowed on a disabled key.', 'KeyDisabled') : notFound('key', 'KeyNotFound');
+    // The provider writes an RSA key's public half as a PEM "PUBLIC KEY" (x509.MarshalPKIXPublicKey).
+    const pem = createPublicKey({ key: { kty: 'RSA', n: key.version.n, e: key.version.e }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    return { ok: true, version: key.version.version, value: pem };
+  }
   const lookup = objectType === 'certificate' ? getCertificate(ctx.azure, vaultName, object.objectName, version) : getSecret(ctx.azure, vaultName, object.objectName, version);
   if (!lookup.found) {
     if (lookup.reason === 'Disabled') return serviceError(403, 'Forbidden', `Operation get is not allowed on a disabled ${objectType}.`, objectType === 'secret' ? 'SecretDisabled' : 'CertificateDisabled');
@@ -253,7 +273,11 @@ function runProvider(ctx: ClusterContext, pod: PodObject, volume: PodVolume, spc
   return { ok: true, files };
 }
 
-/** Kubelet → driver → provider for one CSI volume, in their order. */
+/**
+ * Kubelet → driver → provider for one CSI volume, in their order. The driver's own order is NodePublishVolume's at
+ * v1.6.0 (pkg/secrets-store/nodeserver.go): secretProviderClass set, SPC lookup, provider, parameters, then the
+ * read-only check, then the provider call. Only failures of the provider call are logged by the driver (:245).
+ */
 function mountVolume(ctx: ClusterContext, pod: PodObject, volume: PodVolume): VolumeResult {
   const namespace = pod.metadata.namespace ?? 'default';
   const nodeName = pod.spec.nodeName ?? '';
@@ -263,18 +287,29 @@ function mountVolume(ctx: ClusterContext, pod: PodObject, volume: PodVolume): Vo
   if (secretRef !== undefined && ctx.kube.get('secrets', namespace, secretRef) === undefined) {
     return { ok: false, event: m.nodePublishSecretMissing(volume.name, namespace, secretRef) };
   }
-  const driverFailure = (rpc: string): VolumeResult => ({ ok: false, event: m.setUpFailed(ctx.eras, volume.name, rpc), driverError: rpc });
-  if (volume.csi?.readOnly !== true) return driverFailure(m.readOnlyNotTrue());
-  const spcName = volume.csi.volumeAttributes?.secretProviderClass ?? '';
+  const driverFailure = (rpc: string, driverError?: string): VolumeResult => ({
+    ok: false,
+    event: m.setUpFailed(ctx.eras, volume.name, rpc),
+    ...(driverError === undefined ? {} : { driverError }),
+  });
+  const spcName = volume.csi?.volumeAttributes?.secretProviderClass ?? '';
   if (spcName === '') return driverFailure(m.secretProviderClassNotSet());
   const spc = ctx.kube.get('secretproviderclasses', namespace, spcName) as SecretProviderClassObject | undefined;
   if (spc === undefined) return driverFailure(m.secretProviderClassNotFound(namespace, spcName));
   const provider = spc.spec.provider ?? '';
   if (provider === '') return driverFailure(m.rpcUnknown(`provider not set in ${namespace}/${spcName}`));
   if (Object.keys(spc.spec.parameters ?? {}).length === 0) return driverFailure(m.rpcUnknown(`parameters not set in ${namespace}/${spcName}`));
+  if (volume.csi?.readOnly !== true) return driverFailure(m.readOnlyNotTrue());
   const providerPods = provider === 'azure' ? componentPods(ctx.kube, PROVIDER_POD_APPS, nodeName) : [];
-  if (providerPods.length === 0) return driverFailure(m.mountObjectsFailed(namespace, pod.metadata.name, m.providerNotFound(provider)));
-  if (!providerPods.some(isReady)) return driverFailure(m.mountObjectsFailed(namespace, pod.metadata.name, m.providerNotAnswering(provider)));
+  if (providerPods.length === 0) {
+    const cause = m.providerNotFound(provider);
+    return driverFailure(m.mountObjectsFailed(namespace, pod.metadata.name, cause), cause);
+  }
+  if (!providerPods.some(isReady)) {
+    // The driver dials with waitForReady (provider_client.go ServiceConfig), so the call blocks until kubelet's
+    // deadline; the refused connection shows only in the driver's log, as grpc-go's picker reports it.
+    return { ok: false, event: m.deadlineExceeded(volume.name), driverError: m.providerDeadlineWhileRefused(provider), deadline: true };
+  }
 
   const result = runProvider(ctx, pod, volume, spc);
   if (!result.ok) {
@@ -283,10 +318,13 @@ function mountVolume(ctx: ClusterContext, pod: PodObject, volume: PodVolume): Vo
       ok: false,
       event: result.deadline === true ? m.deadlineExceeded(volume.name) : m.setUpFailed(ctx.eras, volume.name, rpc),
       providerLog: result.message,
-      driverError: result.deadline === true ? 'rpc error: code = Canceled desc = context canceled' : m.providerMountFailed(result.message),
+      driverError: result.deadline === true ? 'rpc error: code = DeadlineExceeded desc = context deadline exceeded' : m.providerMountFailed(result.message),
+      ...(result.deadline === true ? { deadline: true } : {}),
     };
   }
-  if (result.files.size === 0) return driverFailure(m.mountObjectsFailed(namespace, pod.metadata.name, m.MISSING_OBJECT_VERSIONS));
+  if (result.files.size === 0) {
+    return driverFailure(m.mountObjectsFailed(namespace, pod.metadata.name, m.MISSING_OBJECT_VERSIONS), m.MISSING_OBJECT_VERSIONS);
+  }
   return { ok: true, spc, files: result.files };
 }
 
@@ -428,28 +466,125 @@ function setPodStatus(ctx: ClusterContext, pod: PodObject, ready: 'running' | { 
   ctx.kube.upsert('pods', { ...pod, status } as KubeObject);
 }
 
-function reconcilePod(ctx: ClusterContext, pod: PodObject): void {
-  const volumes = csiVolumes(pod);
+/** What kubelet remembers about one volume of one pod between passes. */
+interface VolumeMemory {
+  failures: number;
+  nextRetryMs: number;
+  /** A call that hangs: it fails (with `pending`) when kubelet's deadline passes. */
+  inFlightUntilMs?: number;
+  pending?: VolumeFailure;
+}
+
+interface PodMemory {
+  firstFailureMs: number;
+  lastTimeoutEventMs?: number;
+  lastRotationMs?: number;
+}
+
+/** kubelet's exponential backoff for volume operations (pkg/util/goroutinemap/exponentialbackoff): 500 ms doubling to 2m2s. */
+export const KUBELET_INITIAL_BACKOFF_MS = 500;
+export const KUBELET_MAX_BACKOFF_MS = 122_000;
+/** kubelet's csiTimeout for NodePublishVolume (pkg/volume/csi/csi_plugin.go). */
+export const CSI_TIMEOUT_MS = 120_000;
+/** kubelet's podAttachAndMountTimeout (pkg/kubelet/volumemanager/volume_manager.go): 2m3s. */
+export const POD_ATTACH_AND_MOUNT_TIMEOUT_MS = 123_000;
+
+function backoffMs(failures: number): number {
+  return Math.min(KUBELET_INITIAL_BACKOFF_MS * 2 ** Math.max(0, failures - 1), KUBELET_MAX_BACKOFF_MS);
+}
+
+function memoryOf<T>(ctx: ClusterContext, key: string): T | undefined {
+  return ctx.kube.kubelet.get(key) as T | undefined;
+}
+
+/**
+ * kubelet mounts only the volumes some container mounts: the desired-state populator skips the rest
+ * (pkg/kubelet/volumemanager/populator/desired_state_of_world_populator.go, "Skipping unused volume").
+ */
+function usedVolumeNames(pod: PodObject): Set<string> {
+  const names = new Set<string>();
+  for (const container of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    for (const mount of (container['volumeMounts'] ?? []) as { name?: string }[]) if (mount.name !== undefined) names.add(mount.name);
+    for (const device of (container['volumeDevices'] ?? []) as { name?: string }[]) if (device.name !== undefined) names.add(device.name);
+  }
+  return names;
+}
+
+function reportFailure(ctx: ClusterContext, pod: PodObject, failure: VolumeFailure): void {
   const nodeName = pod.spec.nodeName ?? '';
   const namespace = pod.metadata.namespace ?? 'default';
-  let mountFailed = false;
+  ctx.kube.recordEvent({ involvedObject: pod, type: 'Warning', reason: 'FailedMount', component: 'kubelet', host: nodeName, message: failure.event });
+  // The provider logs only what reached it; the driver only what came back from the provider call.
+  if (failure.providerLog !== undefined) logTo(ctx, PROVIDER_POD_APPS, nodeName, m.providerMountLog(ctx.nowMs, failure.providerLog));
+  if (failure.driverError !== undefined) logTo(ctx, DRIVER_POD_APPS, nodeName, m.driverMountLog(ctx.eras, ctx.nowMs, failure.driverError, `${namespace}/${pod.metadata.name}`, false));
+}
+
+/** One volume: mounted already, waiting for backoff or a hanging call, or a fresh attempt. Returns whether it is mounted. */
+function reconcileVolume(ctx: ClusterContext, pod: PodObject, volume: PodVolume): boolean {
+  if (alreadyMounted(ctx.kube, pod, volume)) return true;
+  const key = `volume/${pod.metadata.uid ?? pod.metadata.name}/${volume.name}`;
+  const memory = memoryOf<VolumeMemory>(ctx, key);
+  const realistic = ctx.timing === 'realistic';
+  if (realistic && memory?.inFlightUntilMs !== undefined) {
+    if (ctx.nowMs < memory.inFlightUntilMs) return false;
+    if (memory.pending !== undefined) reportFailure(ctx, pod, memory.pending);
+    const failures = memory.failures + 1;
+    ctx.kube.kubelet.set(key, { failures, nextRetryMs: ctx.nowMs + backoffMs(failures) } satisfies VolumeMemory);
+    return false;
+  }
+  if (realistic && memory !== undefined && ctx.nowMs < memory.nextRetryMs) return false;
+  const result = mountVolume(ctx, pod, volume);
+  if (result.ok) {
+    recordMount(ctx, pod, volume, result.spc, result.files);
+    ctx.kube.kubelet.delete(key);
+    return true;
+  }
+  const failures = (memory?.failures ?? 0) + 1;
+  if (realistic && result.deadline === true) {
+    ctx.kube.kubelet.set(key, { failures: failures - 1, nextRetryMs: ctx.nowMs, inFlightUntilMs: ctx.nowMs + CSI_TIMEOUT_MS, pending: result } satisfies VolumeMemory);
+    return false;
+  }
+  reportFailure(ctx, pod, result);
+  ctx.kube.kubelet.set(key, { failures, nextRetryMs: ctx.nowMs + backoffMs(failures) } satisfies VolumeMemory);
+  return false;
+}
+
+/**
+ * kubelet's pod-level FailedMount once WaitForAttachAndMount gives up (podAttachAndMountTimeout), on the kubelets
+ * whose wait ends with "timed out waiting for the condition" (see m.unableToAttachOrMount).
+ */
+function reportPodTimeout(ctx: ClusterContext, pod: PodObject, unmounted: string[], used: string[]): void {
+  if (ctx.timing !== 'realistic') return;
+  const key = `pod/${pod.metadata.uid ?? pod.metadata.name}`;
+  const memory = memoryOf<PodMemory>(ctx, key) ?? { firstFailureMs: ctx.nowMs };
+  const since = memory.lastTimeoutEventMs ?? memory.firstFailureMs;
+  const text = ctx.nowMs - since >= POD_ATTACH_AND_MOUNT_TIMEOUT_MS ? m.unableToAttachOrMount(ctx.eras, { unmounted, all: used }) : undefined;
+  if (text !== undefined) {
+    ctx.kube.recordEvent({ involvedObject: pod, type: 'Warning', reason: 'FailedMount', component: 'kubelet', host: pod.spec.nodeName ?? '', message: text });
+    memory.lastTimeoutEventMs = ctx.nowMs;
+  } else if (ctx.nowMs - since >= POD_ATTACH_AND_MOUNT_TIMEOUT_MS) {
+    memory.lastTimeoutEventMs = ctx.nowMs;
+  }
+  ctx.kube.kubelet.set(key, memory);
+}
+
+function reconcilePod(ctx: ClusterContext, pod: PodObject): void {
+  const used = usedVolumeNames(pod);
+  const volumes = csiVolumes(pod).filter((v) => used.has(v.name));
+  const nodeName = pod.spec.nodeName ?? '';
+  const namespace = pod.metadata.namespace ?? 'default';
+  const unmounted: string[] = [];
   for (const volume of volumes) {
-    if (alreadyMounted(ctx.kube, pod, volume)) continue;
-    const result = mountVolume(ctx, pod, volume);
-    if (result.ok) {
-      recordMount(ctx, pod, volume, result.spc, result.files);
-      continue;
-    }
-    mountFailed = true;
-    ctx.kube.recordEvent({ involvedObject: pod, type: 'Warning', reason: 'FailedMount', component: 'kubelet', host: nodeName, message: result.event });
-    if (result.providerLog !== undefined) logTo(ctx, PROVIDER_POD_APPS, nodeName, m.providerMountLog(ctx.nowMs, result.providerLog));
-    if (result.driverError !== undefined) logTo(ctx, DRIVER_POD_APPS, nodeName, m.driverMountLog(ctx.nowMs, result.driverError, `${namespace}/${pod.metadata.name}`));
+    if (!reconcileVolume(ctx, pod, volume)) unmounted.push(volume.name);
   }
   const current = (ctx.kube.get('pods', namespace, pod.metadata.name) as PodObject | undefined) ?? pod;
-  if (mountFailed) {
+  if (unmounted.length > 0) {
+    reportPodTimeout(ctx, current, unmounted, (pod.spec.volumes ?? []).map((v) => v.name).filter((name) => used.has(name)));
     setPodStatus(ctx, current, { reason: 'ContainerCreating' });
     return;
   }
+  ctx.kube.kubelet.delete(`pod/${pod.metadata.uid ?? pod.metadata.name}`);
+  rotateMounts(ctx, current, volumes);
   const missing = missingContainerSecrets(ctx.kube, current);
   if (missing.length > 0) {
     const message = `secret "${missing[0] ?? ''}" not found`;
@@ -458,6 +593,62 @@ function reconcilePod(ctx: ClusterContext, pod: PodObject): void {
     return;
   }
   setPodStatus(ctx, current, 'running');
+}
+
+/**
+ * Rotation of mounted volumes, when the cluster's add-on has it on (catalogue G). Drivers ≤ v1.5 run a reconciler
+ * every rotation poll interval that emits MountRotationFailed / SecretRotationFailed (pkg/rotation/reconciler.go at
+ * v1.5.6, component csi-secrets-store-rotation); v1.6 rotates through kubelet's requiresRepublish remounts, whose
+ * errors the driver masks: only its log has them, with isRemountRequest=true (nodeserver.go:245).
+ */
+function rotateMounts(ctx: ClusterContext, pod: PodObject, volumes: PodVolume[]): void {
+  const rotation = ctx.managedCluster?.secretRotation;
+  if (rotation?.enabled !== true || volumes.length === 0) return;
+  const key = `rotation/${pod.metadata.uid ?? pod.metadata.name}`;
+  const memory = memoryOf<PodMemory>(ctx, key);
+  if (memory?.lastRotationMs !== undefined && ctx.nowMs - memory.lastRotationMs < rotation.pollIntervalInMs) return;
+  ctx.kube.kubelet.set(key, { firstFailureMs: memory?.firstFailureMs ?? ctx.nowMs, lastRotationMs: ctx.nowMs } satisfies PodMemory);
+  const nodeName = pod.spec.nodeName ?? '';
+  const namespace = pod.metadata.namespace ?? 'default';
+  for (const volume of volumes) {
+    const spcName = volume.csi?.volumeAttributes?.secretProviderClass ?? '';
+    const spc = ctx.kube.get('secretproviderclasses', namespace, spcName) as SecretProviderClassObject | undefined;
+    if (spc === undefined) continue;
+    const result = runProvider(ctx, pod, volume, spc);
+    if (result.ok) {
+      recordMount(ctx, pod, volume, spc, result.files);
+      continue;
+    }
+    logTo(ctx, PROVIDER_POD_APPS, nodeName, m.providerMountLog(ctx.nowMs, result.message));
+    if (ctx.eras.driver === 'reconciler') {
+      ctx.kube.recordEvent({ involvedObject: pod, type: 'Warning', reason: 'MountRotationFailed', component: 'csi-secrets-store-rotation', message: m.mountRotationFailed(m.providerMountFailed(result.message)) });
+    } else {
+      logTo(ctx, DRIVER_POD_APPS, nodeName, m.driverMountLog(ctx.eras, ctx.nowMs, m.providerMountFailed(result.message), `${namespace}/${pod.metadata.name}`, true));
+    }
+  }
+}
+
+/** The next sandbox time at which kubelet or the driver would act by themselves (a retry, a deadline, a rotation). */
+export function nextMountActionMs(state: MountLoopState, nowMs: number): number | undefined {
+  let next: number | undefined;
+  const consider = (at: number | undefined): void => {
+    if (at !== undefined && at > nowMs && (next === undefined || at < next)) next = at;
+  };
+  for (const [name, kube] of Object.entries(state.kubernetes)) {
+    const rotation = state.azure.managedClusters.find((c) => c.name === name)?.secretRotation;
+    for (const [key, value] of kube.kubelet) {
+      if (key.startsWith('volume/')) {
+        const memory = value as VolumeMemory;
+        consider(memory.inFlightUntilMs ?? memory.nextRetryMs);
+      } else if (key.startsWith('pod/')) {
+        const memory = value as PodMemory;
+        consider((memory.lastTimeoutEventMs ?? memory.firstFailureMs) + POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
+      } else if (key.startsWith('rotation/') && rotation?.enabled === true) {
+        consider(((value as PodMemory).lastRotationMs ?? nowMs) + rotation.pollIntervalInMs);
+      }
+    }
+  }
+  return next;
 }
 
 /** Pods kubelet is still trying to start (or that mount a CSI volume): scheduled, not finished, not being deleted. */
@@ -478,6 +669,7 @@ export function reconcileMounts(state: MountLoopState, options: ReconcileMountsO
     const managedCluster = state.azure.managedClusters.find((c) => c.name === name);
     const ctx: ClusterContext = { name, kube, azure: state.azure, managedCluster, eras: m.messageErasFor(versionsFor(managedCluster)), nowMs: options.nowMs,
       isHostUnreachable: options.isHostUnreachable ?? (() => false),
+      timing: options.timing ?? 'instant',
     };
     for (const pod of podsToReconcile(kube)) reconcilePod(ctx, pod);
   }

@@ -10,10 +10,19 @@ export type DriverEra = 'reconciler' | 'republish';
 /** Older kubelets prefix NodePublish errors with `kubernetes.io/csi: mounter.SetupAt failed: `. */
 export type KubeletEra = 'wrapped' | 'unwrapped';
 
+/**
+ * How kubelet's WaitForAttachAndMount ends (pkg/kubelet/volumemanager/volume_manager.go): two lists and
+ * "timed out waiting for the condition" (wait.PollImmediate's ErrWaitTimeout), then a third list "failed to process
+ * volumes", then wait.PollUntilContextTimeout whose error is the context's. The Kubernetes versions where each
+ * changed are the sandbox's estimate (1.25 and 1.28); the format strings are upstream's.
+ */
+export type PodTimeoutEra = 'two-lists' | 'three-lists' | 'context';
+
 export interface MessageEras {
   provider: ProviderEra;
   driver: DriverEra;
   kubelet: KubeletEra;
+  podTimeout: PodTimeoutEra;
 }
 
 export interface MountVersions {
@@ -46,7 +55,9 @@ export function messageErasFor(versions: MountVersions): MessageEras {
     : atLeast(versions.providerVersion, [1, 5, 0]) ? 'azcore' : 'autorest';
   const driver: DriverEra = atLeast(versions.driverVersion, [1, 6, 0]) ? 'republish' : 'reconciler';
   const kubelet: KubeletEra = versions.kubernetesVersion !== undefined && !atLeast(versions.kubernetesVersion, [1, 19, 0]) ? 'wrapped' : 'unwrapped';
-  return { provider, driver, kubelet };
+  const kubernetes = versions.kubernetesVersion ?? '1.31.0';
+  const podTimeout: PodTimeoutEra = atLeast(kubernetes, [1, 28, 0]) ? 'context' : atLeast(kubernetes, [1, 25, 0]) ? 'three-lists' : 'two-lists';
+  return { provider, driver, kubelet, podTimeout };
 }
 
 export const CSI_DRIVER_NAME = 'secrets-store.csi.k8s.io';
@@ -73,6 +84,20 @@ export function noCsiDriverObject(volume: string): string {
 /** A6: the NodePublishVolume call ran into kubelet's 2-minute csiTimeout. */
 export function deadlineExceeded(volume: string): string {
   return `MountVolume.SetUp failed for volume "${volume}" : rpc error: code = DeadlineExceeded desc = context deadline exceeded`;
+}
+
+/**
+ * kubelet.go's pod-level event `Unable to attach or mount volumes: %v` around volume_manager.go's
+ * `unmounted volumes=%v, unattached volumes=%v[, failed to process volumes=%v]: %s|%w` (Go prints a []string as
+ * `[a b]`). CSI ephemeral volumes are not attachable, so kubelet counts them attached at once: the second list is empty.
+ */
+export function unableToAttachOrMount(eras: MessageEras, input: { unmounted: string[]; all: string[] }): string {
+  const list = (names: string[]): string => `[${names.join(' ')}]`;
+  const lists = eras.podTimeout === 'two-lists'
+    ? `unmounted volumes=${list(input.unmounted)}, unattached volumes=[]`
+    : `unmounted volumes=${list(input.unmounted)}, unattached volumes=[], failed to process volumes=[]`;
+  const cause = eras.podTimeout === 'context' ? 'context deadline exceeded' : 'timed out waiting for the condition';
+  return `Unable to attach or mount volumes: ${lists}: ${cause}`;
 }
 
 /** A8: kubelet could not read the nodePublishSecretRef Secret from the pod's namespace. */
@@ -113,6 +138,20 @@ export function providerNotFound(provider: string): string {
 /** A5: the socket exists but nothing accepts connections (provider restarting). */
 export function providerNotAnswering(provider: string): string {
   return `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix ${PROVIDERS_DIR}/${provider}.sock: connect: connection refused"`;
+}
+
+/**
+ * A5 on drivers that dial with waitForReady (provider_client.go ServiceConfig): the RPC waits for the connection
+ * until the context ends, and grpc-go's picker then reports DeadlineExceeded with "latest balancer error: <last
+ * connection error>" (picker_wrapper.go). Only the driver's log shows it; kubelet sees its own deadline.
+ */
+export function providerDeadlineWhileRefused(provider: string): string {
+  return `rpc error: code = DeadlineExceeded desc = latest balancer error: connection error: desc = "transport: Error while dialing: dial unix ${PROVIDERS_DIR}/${provider}.sock: connect: connection refused"`;
+}
+
+/** G1: the ≤ v1.5 rotation reconciler's event (pkg/rotation/reconciler.go:403 at v1.5.6: `provider mount err: %+v`). */
+export function mountRotationFailed(providerError: string): string {
+  return `provider mount err: ${providerError}`;
 }
 
 /** A10: the provider returned no objects. */
@@ -362,9 +401,14 @@ export function providerMountLog(nowMs: number, providerMessage: string): string
   return klogLine('E', nowMs, 'server.go:60', `"failed to process mount request" err=${goQuote(providerMessage)}`);
 }
 
-/** The driver's log line for a failed mount (nodeserver.go:245). */
-export function driverMountLog(nowMs: number, error: string, pod: string): string {
-  return klogLine('E', nowMs, 'nodeserver.go:245', `"failed to mount secrets store object content" err=${goQuote(error)} pod=${goQuote(pod)}`);
+/**
+ * The driver's log line when the provider call fails: nodeserver.go:245 at v1.6.0 adds isRemountRequest (a remount
+ * for rotation, whose error is masked from kubelet); :241 at v1.5.6 and v1.4.6 does not.
+ */
+export function driverMountLog(eras: MessageEras, nowMs: number, error: string, pod: string, isRemountRequest: boolean): string {
+  const remount = eras.driver === 'republish' ? ` isRemountRequest=${String(isRemountRequest)}` : '';
+  const location = eras.driver === 'republish' ? 'nodeserver.go:245' : 'nodeserver.go:241';
+  return klogLine('E', nowMs, location, `"failed to mount secrets store object content" err=${goQuote(error)} pod=${goQuote(pod)}${remount}`);
 }
 
 export function driverLog(nowMs: number, severity: 'I' | 'E', location: string, text: string): string {

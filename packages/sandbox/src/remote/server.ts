@@ -54,8 +54,7 @@ async function handleAdmin(sandbox: Sandbox, path: string, method: string, body:
   if (path === '/clock/advance' && method === 'POST') {
     const { ms } = json() as { ms?: number };
     if (typeof ms !== 'number' || ms < 0) return sendJson(response, 400, { error: 'body must be {"ms": <non-negative number>}' });
-    sandbox.clock.advance(ms);
-    sandbox.reconcile();
+    sandbox.advance(ms);
     return sendJson(response, 200, { nowMs: sandbox.clock.nowMs() });
   }
   return sendJson(response, 404, { error: `no sandbox admin endpoint ${method} ${ADMIN_PREFIX}${path}` });
