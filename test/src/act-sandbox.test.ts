@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { createKvcsiService, loadRegistry, SANDBOX_POLICY, type AuditEvent, type KvcsiError } from '@kvcsi/core';
+import { createKvcsiService, decisionKeysFromEnv, loadRegistry, SANDBOX_POLICY, type AuditEvent, type KvcsiError } from '@kvcsi/core';
 import { main } from '@kvcsi/cli';
 import { createRuntime } from '@kvcsi/runtime';
 import { createSandboxKubeconfig } from '@kvcsi/sandbox';
@@ -79,7 +79,7 @@ describe('grant with four eyes on prd (RBAC vault)', () => {
     expect(json<{ error: KvcsiError }>(self).error).toMatchObject({ code: 'FORBIDDEN' });
     const outsider = await kvcsi(dir, ['requests', 'approve', requestId, '--as', 'outsider']);
     expect(outsider.code).toBe(3);
-    expect(outsider.stderr).toContain('cli:outsider is not in the approvers group approvers-prd');
+    expect(outsider.stderr).toContain('aad:outsider@cafehyna.com.br is not in the approvers group approvers-prd');
     expect((await readCluster(dir, 'cafehyna-prd', 'defectdojo', 'defectdojo')).assignments.filter((a) => a.scope.toLowerCase() === PRD_VAULT_ID.toLowerCase())).toEqual([]);
   });
 
@@ -109,35 +109,31 @@ describe('grant with four eyes on prd (RBAC vault)', () => {
     const audit = await kvcsi(dir, ['audit', '--app', 'defectdojo', '-o', 'json']);
     const events = json<{ events: AuditEvent[] }>(audit).events;
     expect(events.map((e) => `${e.actor} ${e.action} ${e.outcome}`)).toEqual([
-      'cli:requester request.submit succeeded',
-      'cli:requester policy.deny denied',
-      'cli:outsider policy.deny denied',
-      'cli:approver request.approve succeeded',
-      'cli:approver request.apply succeeded',
-      'cli:requester grant.check unchanged',
+      'aad:requester@cafehyna.com.br request.submit succeeded',
+      'aad:requester@cafehyna.com.br policy.deny denied',
+      'aad:outsider@cafehyna.com.br policy.deny denied',
+      'aad:approver@cafehyna.com.br request.approve succeeded',
+      'aad:approver@cafehyna.com.br request.apply succeeded',
+      'aad:requester@cafehyna.com.br grant.check unchanged',
     ]);
     expect(events.every((e) => e.requestId === requestId || e.action === 'grant.check')).toBe(true);
-    expect(events[4]).toMatchObject({ approver: 'cli:approver', after: { 'roleAssignments:kv-cafehyna-prd': [PRD_VAULT_ID] } });
+    expect(events[4]).toMatchObject({ approver: 'aad:approver@cafehyna.com.br', after: { 'roleAssignments:kv-cafehyna-prd': [PRD_VAULT_ID] } });
   });
 });
 
-describe('grant on the access-policy vault of cafehyna-dev (no approval by default)', () => {
+describe('revoke on the access-policy vault of cafehyna-dev, where every app reads as the kubelet identity', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-act-dev-'));
 
-  it('revokes and grants external-dns at once, and the pod still runs with its Secret', async () => {
+  it('refuses to revoke external-dns, naming the apps that still need the access; a grant then changes nothing', async () => {
     const revoked = await kvcsi(dir, ['revoke', 'external-dns', 'cafehyna-dev', '--as', 'requester', '-o', 'json']);
-    expect(json<{ request: { status: string; decision: { by: string } }; outcome: { status: string } }>(revoked)).toMatchObject({ request: { status: 'applied', decision: { by: 'policy' } }, outcome: { status: 'applied' } });
+    expect(revoked.code).toBe(3);
+    expect(json<{ error: KvcsiError }>(revoked).error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/would break cert-manager \(cafehyna-dev\), iis-reports \(cafehyna-dev\)/) });
     const granted = await kvcsi(dir, ['grant', 'external-dns', 'cafehyna-dev', '--as', 'requester', '-o', 'json']);
-    const body = json<{ request: { status: string }; plan: { vaults: { steps: { kind: string; delta: unknown }[] }[] }; outcome: { status: string; verified: boolean } }>(granted);
-    expect(body.request.status).toBe('applied');
-    expect(body.plan.vaults[0]?.steps[0]).toMatchObject({ kind: 'access-policy', delta: { secrets: ['get', 'list'] } });
-    expect(body.outcome).toMatchObject({ status: 'applied', verified: true });
-    const again = await kvcsi(dir, ['grant', 'external-dns', 'cafehyna-dev', '--as', 'requester', '-o', 'json']);
-    expect(json<{ outcome: { status: string } }>(again).outcome.status).toBe('unchanged');
+    expect(json<{ outcome: { status: string } }>(granted).outcome.status).toBe('unchanged');
     const cluster = await readCluster(dir, 'cafehyna-dev', 'external-dns', 'cloudflare-api-token');
     expect(cluster.pods.every((pod) => pod.status?.phase === 'Running')).toBe(true);
     const audit = json<{ events: AuditEvent[] }>(await kvcsi(dir, ['audit', '--app', 'external-dns', '-o', 'json'])).events;
-    expect(audit.map((e) => `${e.action} ${e.outcome}`)).toEqual(['request.submit succeeded', 'request.apply succeeded', 'request.submit succeeded', 'request.apply succeeded', 'grant.check unchanged']);
+    expect(audit.map((e) => `${e.action} ${e.outcome}`)).toEqual(['revoke.refuse denied', 'grant.check unchanged']);
   });
 });
 
@@ -151,9 +147,12 @@ describe('20 concurrent approvals of one request', () => {
       runtime.sandboxServer?.server.events.on('request:start', ({ request }) => {
         if (request.method === 'PUT' && request.url.includes('/roleAssignments/')) creates.push(request.url);
       });
-      const service = createKvcsiService({ registry, clusterPort: runtime.clusterPort, vault: runtime.vault, requests: store, audit: store, policy: SANDBOX_POLICY });
-      const { request } = await service.grant({ actor: { id: 'cli:requester' }, app: 'defectdojo', cluster: 'cafehyna-prd' });
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => service.approve({ actor: { id: 'cli:approver' }, requestId: request!.id })));
+      // A deciding server (it signs its decisions) of the sandbox deployment.
+      const service = createKvcsiService({
+        registry, clusterPort: runtime.clusterPort, vault: runtime.vault, requests: store, audit: store, policy: SANDBOX_POLICY, decisions: decisionKeysFromEnv({}, { sandbox: true }),
+      });
+      const { request } = await service.grant({ actor: { id: 'aad:requester@cafehyna.com.br' }, app: 'defectdojo', cluster: 'cafehyna-prd' });
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => service.approve({ actor: { id: 'aad:approver@cafehyna.com.br' }, requestId: request!.id })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(19).fill('CONFLICT'));
       expect(creates).toHaveLength(1);
