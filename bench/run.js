@@ -10,13 +10,22 @@ const BENCHES = [
   ['diagnose over the sandbox, and explain throughput', 'diagnose.js'],
   ['diagnosis accuracy on the real-world corpus (test/src/corpus)', 'corpus.js'],
   ['Backstage bindings index: 5 clusters × 2,000 SPCs, 5 vaults × 5,000 secrets', 'backstage-index.js'],
-  ['slack bot: 200 slash commands, 20 at a time, over the sandbox', '../bot/bench/slash-commands.js'],
+  ['slack bot: 200 slash commands, 20 at a time, over the sandbox', '../bot/bench/slash-commands.js', 'HTTP receiver'],
+  ['slack bot over Socket Mode: the same 200 commands, 20 at a time', '../bot/bench/socket-commands.js', 'Socket Mode'],
 ];
 
 let failed = false;
-for (const [title, file] of BENCHES) {
+// The slack benches' "ack latency" lines, shown side by side at the end.
+const acks = [];
+for (const [title, file, transport] of BENCHES) {
   console.log(`\n=== ${title} (bench/${file})`);
-  const result = spawnSync(process.execPath, [path.join(__dirname, file)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [path.join(__dirname, file)], { stdio: transport ? ['inherit', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  if (transport) {
+    process.stdout.write(result.stdout ?? '');
+    const line = /^\s*ack latency:\s*(.*)$/m.exec(result.stdout ?? '');
+    acks.push(`  ${transport.padEnd(14)} ${line ? line[1] : '(no figure)'}`);
+  }
   if (result.status !== 0) failed = true;
 }
+if (acks.length > 0) console.log(`\n=== slack bot ack latency, 200 commands 20 at a time, by transport\n${acks.join('\n')}`);
 process.exitCode = failed ? 1 : 0;
