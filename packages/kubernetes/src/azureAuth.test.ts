@@ -133,6 +133,12 @@ describe('kubeAuth azure', () => {
       identity: { objectId: KUBELET.objectId },
       lastCall: { ok: false, code: 'FORBIDDEN', status: 403, forbidden: { verb: 'list', resource: 'pods' } },
     });
+    const access = cluster.describeAccess();
+    expect(access.lastCall?.ok === false ? access.lastCall.fix : undefined).toEqual([
+      `kubectl create clusterrolebinding kvcsi-reader --clusterrole=kvcsi-reader --user=${KUBELET.objectId}`,
+      `az role assignment create --assignee-object-id ${KUBELET.objectId} --assignee-principal-type ServicePrincipal --role "kvcsi AKS Reader" --scope ${access.resourceId}`,
+    ]);
+    expect(access.resourceId).toBe('/subscriptions/a6806ab2-ebb4-4fdc-a9d5-884687a165bd/resourceGroups/rg-cafehyna-prd/providers/Microsoft.ContainerService/managedClusters/cafehyna-prd');
   });
 
   it('uses the private FQDN of a private cluster, and a name that does not resolve is a quick, explained error', async () => {

@@ -17,7 +17,7 @@ import {
 import { AksEndpointResolver, type AksClusterRef, type AksEndpoint } from './aksEndpoint.js';
 import { AksTokenSource, type TokenIdentity } from './aksToken.js';
 import { callKube } from './call.js';
-import type { ForbiddenCall } from './forbidden.js';
+import { bindingToAdd, type ForbiddenCall } from './forbidden.js';
 import { loadKubeConfig } from './kubeconfig.js';
 
 export interface KubernetesClusterPortOptions {
@@ -49,9 +49,14 @@ export interface ClusterAccess {
   server?: string;
   /** kubeAuth azure: whether the private FQDN is used (the cluster has no public one). */
   endpoint?: 'public' | 'private';
+  /** kubeAuth azure: the managed cluster's ARM id (the scope of an Azure RBAC for Kubernetes assignment). */
+  resourceId?: string;
   /** Who calls the API server: the kubeconfig user, the pod's service account, or the Entra ID token's principal. */
   identity?: TokenIdentity & { kubeconfigUser?: string; serviceAccount?: boolean };
-  lastCall?: { operation: string; ok: true } | { operation: string; ok: false; code: KvcsiErrorCode; message: string; status?: number; forbidden?: ForbiddenCall };
+  lastCall?:
+    | { operation: string; ok: true }
+    /** `fix`: for a 403, the binding to add (bindingToAdd). */
+    | { operation: string; ok: false; code: KvcsiErrorCode; message: string; status?: number; forbidden?: ForbiddenCall; fix?: string[] };
 }
 
 /** The ClusterPort plus what it can say about its own access. */
@@ -151,6 +156,7 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
       endpoint = current;
       access.server = current.server;
       access.endpoint = current.endpoint;
+      access.resourceId = current.resourceId;
       if (!current.entraId) {
         throw new KvcsiError('CONFIG_INVALID', `cluster ${cluster.name}: AKS cluster ${ref.name} has no Entra ID integration (aadProfile): use kubeAuth kubeconfig with its local accounts`, {
           field: 'kubeAuth',
@@ -187,7 +193,8 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     const forbidden = e?.details?.['forbidden'] as ForbiddenCall | undefined;
     access.lastCall = {
       operation, ok: false, code: e?.code ?? 'INTERNAL', message: e?.message ?? String(error),
-      ...(status === undefined ? {} : { status }), ...(forbidden === undefined ? {} : { forbidden }),
+      ...(status === undefined ? {} : { status }),
+      ...(forbidden === undefined ? {} : { forbidden, fix: bindingToAdd(forbidden, access.resourceId === undefined ? {} : { clusterResourceId: access.resourceId }) }),
     };
   };
 

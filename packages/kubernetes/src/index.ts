@@ -13,7 +13,7 @@ export { AksTokenSource, AKS_SERVER_SCOPE, AKS_TOKEN_REFRESH_MARGIN_IN_MS, ident
 export type { AksTokenSourceOptions, TokenIdentity } from './aksToken.js';
 export { KUBERNETES_CALLS, kubernetesRules, dataActionOf } from './calls.js';
 export type { KubernetesCall } from './calls.js';
-export { parseForbidden } from './forbidden.js';
+export { bindingToAdd, KVCSI_AKS_ROLE_NAME, KVCSI_CLUSTER_ROLE_NAME, parseForbidden } from './forbidden.js';
 export type { ForbiddenCall } from './forbidden.js';
 export { loadKubeConfig } from './kubeconfig.js';
 export type { KubeConfigSource } from './kubeconfig.js';

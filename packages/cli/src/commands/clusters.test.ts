@@ -18,15 +18,19 @@ describe('kvcsi clusters', () => {
       tenantId: '3f7a3df4-f85b-4ca8-98d0-08b1034e6567',
       cloud: 'AzurePublicCloud',
       kubeContext: 'cafehyna-prd',
+      kubeAuth: 'azure',
+      aks: { name: 'cafehyna-prd', subscriptionId: 'a6806ab2-ebb4-4fdc-a9d5-884687a165bd', resourceGroup: 'rg-cafehyna-prd' },
     });
+    expect(parsed.clusters[1]).toMatchObject({ name: 'cafehyna-hub', kubeAuth: 'azure', inCluster: true });
     expect(parsed.clusters[3]).toMatchObject({ name: 'painelclientes-dev', identity: { discover: true } });
   });
 
   it('prints a table without colour when stdout is not a terminal', async () => {
     const io = captureIo();
     expect(await main(['clusters'], io)).toBe(0);
-    expect(io.output.stdout).toMatch(/^NAME\s+TIER\s+KEY VAULT\s+IDENTITY\s+KUBE CONTEXT\n/);
-    expect(io.output.stdout).toMatch(/painelclientes-prd\s+prd\s+painel-clientes-prd\s+\(discover: AKS kubelet identity\)/);
+    expect(io.output.stdout).toMatch(/^NAME\s+TIER\s+KEY VAULT\s+IDENTITY\s+CLUSTER ACCESS\n/);
+    expect(io.output.stdout).toMatch(/painelclientes-prd\s+prd\s+painel-clientes-prd\s+\(discover: AKS kubelet identity\)\s+azure: Entra ID, AKS rg-painelclientes-prd\/painelclientes-prd\n/);
+    expect(io.output.stdout).toMatch(/cafehyna-hub .*azure: Entra ID, AKS rg-cafehyna-hub\/cafehyna-hub \(in-cluster when kvcsi runs there\)/);
     expect(io.output.stdout).not.toContain('\u001b[');
   });
 

@@ -18,13 +18,24 @@ export function clusterToJson(cluster: Cluster): Record<string, unknown> {
     tenantId: cluster.tenantId,
     cloud: cluster.cloud,
     kubeContext: cluster.kubeContext,
+    kubeAuth: cluster.kubeAuth,
+    ...(cluster.kubeAuth === 'azure' ? { aks: { ...cluster.aks } } : {}),
+    ...(cluster.inCluster ? { inCluster: true } : {}),
   };
+}
+
+/** How kvcsi reaches the cluster's API server, in a few words. */
+export function authCell(cluster: Cluster): string {
+  const where = cluster.kubeAuth === 'azure'
+    ? `azure: Entra ID, AKS ${cluster.aks.resourceGroup === undefined ? '' : `${cluster.aks.resourceGroup}/`}${cluster.aks.name}`
+    : `kubeconfig: ${cluster.kubeContext}`;
+  return cluster.inCluster ? `${where} (in-cluster when kvcsi runs there)` : where;
 }
 
 export function registerClustersCommand(program: Command, run: RunCommand): void {
   program
     .command('clusters')
-    .description('List the clusters of the configuration with their tier, Key Vault and identity')
+    .description('List the clusters of the configuration with their tier, Key Vault, identity and how kvcsi reaches each API server')
     .addHelpText('after', '\nExamples:\n  kvcsi clusters\n  kvcsi clusters --format json --config ./kvcsi.yaml\n')
     .action(() =>
       run((context) => {
@@ -38,9 +49,9 @@ export function registerClustersCommand(program: Command, run: RunCommand): void
           cluster.tier,
           cluster.keyVault.name,
           cluster.identity.kind === 'fixed' ? cluster.identity.clientId : '(discover: AKS kubelet identity)',
-          cluster.kubeContext,
+          authCell(cluster),
         ]);
-        context.out(formatTable(['NAME', 'TIER', 'KEY VAULT', 'IDENTITY', 'KUBE CONTEXT'], rows));
+        context.out(formatTable(['NAME', 'TIER', 'KEY VAULT', 'IDENTITY', 'CLUSTER ACCESS'], rows));
         context.out(context.paint.dim(`config: ${context.registry.source}\n`));
         return EXIT_OK;
       }),

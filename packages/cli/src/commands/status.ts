@@ -1,5 +1,6 @@
 import { inspectCsiPlumbing, type ClusterStatus, type CsiPlumbingStatus } from '@kvcsi/core';
 import type { Command } from 'commander';
+import type { ClusterAccess } from '@kvcsi/runtime';
 import type { CommandContext } from '../context.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';
@@ -10,13 +11,43 @@ function podCell(pod: { ready: boolean; version?: string; restarts: number } | u
   return `${pod.ready ? 'ready' : 'NOT READY'}${pod.version ? ` ${pod.version}` : ''}${pod.restarts > 0 ? ` (${pod.restarts} restarts)` : ''}`;
 }
 
-function formatStatus(context: CommandContext, summary: ClusterStatus, plumbing: CsiPlumbingStatus): string {
+function identityText(access: ClusterAccess): string {
+  const identity = access.identity;
+  if (access.mode === 'in-cluster') return "the pod's service account";
+  if (access.mode === 'kubeconfig') return `kubeconfig user ${identity?.kubeconfigUser ?? '?'}`;
+  if (identity?.objectId === undefined) return 'Entra ID (no token yet)';
+  return `Entra ID object ${identity.objectId}${identity.appId === undefined ? '' : ` (app ${identity.appId})`}${identity.userPrincipalName === undefined ? '' : ` ${identity.userPrincipalName}`}`;
+}
+
+/** How kvcsi reached the cluster, as whom, with what result; a 403 becomes a finding with the binding to add. */
+function accessLines(context: CommandContext, access: ClusterAccess): string[] {
+  const { paint } = context;
+  const server = access.server === undefined || access.server === '' ? '(not resolved)' : access.server;
+  const how = access.mode === 'azure'
+    ? `kubeAuth azure (Entra ID token from kvcsi's Azure credential), API server ${server}${access.endpoint === 'private' ? ', the private FQDN (no public one)' : ''}`
+    : access.mode === 'in-cluster' ? `in-cluster (the cluster kvcsi runs in), API server ${server}` : `kubeconfig context ${access.kubeContext ?? '?'}, API server ${server}`;
+  const last = access.lastCall;
+  const result = last === undefined ? 'no call made' : last.ok ? paint.green(`ok (${last.operation})`) : paint.red(`${last.code}${last.status === undefined ? '' : ` ${last.status}`} (${last.operation})`);
+  const lines = [`  Cluster access:  ${how}`, `  Called as:       ${identityText(access)}: ${result}`];
+  if (last !== undefined && !last.ok && last.forbidden !== undefined) {
+    const f = last.forbidden;
+    const where = f.namespace === undefined ? 'at the cluster scope' : `in namespace ${f.namespace}`;
+    lines.push(paint.red(`  Finding:         ${f.user} may not ${f.verb} ${f.resource} (API group "${f.apiGroup}") ${where}${f.azureRbac ? ', refused by Azure RBAC for Kubernetes' : ''}. Add:`));
+    for (const command of last.fix ?? []) lines.push(`                     ${command}`);
+  } else if (last !== undefined && !last.ok) {
+    lines.push(`                   ${last.message}`);
+  }
+  return lines;
+}
+
+function formatStatus(context: CommandContext, summary: ClusterStatus, plumbing: CsiPlumbingStatus, access?: ClusterAccess): string {
   const { paint } = context;
   const ok = (value: boolean | undefined, yes: string, no: string) => (value === undefined ? 'unknown' : value ? paint.green(yes) : paint.red(no));
   const lines: string[] = [];
   const cluster = summary.cluster;
-  lines.push(paint.bold(`Cluster ${cluster.name} (${cluster.tier}), kube context ${cluster.kubeContext}`));
+  lines.push(paint.bold(`Cluster ${cluster.name} (${cluster.tier})${access === undefined || access.mode === 'kubeconfig' ? `, kube context ${cluster.kubeContext}` : ''}`));
   lines.push(`  Kubernetes API:  ${summary.kubernetes.reachable ? paint.green('reachable') : paint.red(`unreachable: ${summary.kubernetes.error?.message ?? ''}`)}`);
+  if (access !== undefined) lines.push(...accessLines(context, access));
   const csi = plumbing.csiDriver;
   lines.push(`  CSIDriver:       ${csi === undefined ? 'unknown' : ok(csi.installed, 'installed', 'MISSING: no pod can mount secrets-store volumes')}${csi?.tokenAudiences.length ? `, token audiences ${csi.tokenAudiences.join(', ')}` : ''}`);
   lines.push(`  Versions:        driver ${plumbing.versions.driver.join(', ') || 'unknown'}; provider ${plumbing.versions.provider.join(', ') || 'unknown'}`);
@@ -50,8 +81,9 @@ export function registerStatusCommand(program: Command, run: RunCommand): void {
         const service = await context.service;
         const [summary, plumbing] = await Promise.all([service.status({ cluster: cluster.name }), inspectCsiPlumbing(context.runtime.clusterPort(cluster.name))]);
         const unhealthy = plumbing.csiDriver?.installed === false || plumbing.nodes.some((node) => node.problems.length > 0);
-        if (context.options.format === 'json') context.json({ ...summary, plumbing });
-        else context.out(formatStatus(context, summary, plumbing));
+        const access = context.runtime.clusterPort(cluster.name).describeAccess?.();
+        if (context.options.format === 'json') context.json({ ...summary, plumbing, ...(access === undefined ? {} : { access }) });
+        else context.out(formatStatus(context, summary, plumbing, access));
         return unhealthy ? EXIT_FINDINGS : EXIT_OK;
       }),
     );
