@@ -34,5 +34,7 @@ export function toFindingDto(finding: Finding): FindingDto {
     cause: finding.cause, fix: finding.fix, confidence: finding.confidence,
     ...(finding.action ? { action: finding.action } : {}),
     ...(finding.subject ? { subject: finding.subject } : {}),
+    ...(finding.causedBy ? { causedBy: finding.causedBy } : {}),
+    ...(finding.earlier ? { earlier: true } : {}),
   };
 }

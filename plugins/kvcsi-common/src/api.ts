@@ -55,6 +55,10 @@ export interface FindingDto {
   action?: { kind: string; params: Record<string, string> };
   confidence: string;
   subject?: { kind: string; namespace?: string; name: string };
+  /** A consequence of the finding with this id (shown under it). */
+  causedBy?: string;
+  /** Over now; context only. */
+  earlier?: boolean;
 }
 
 /** One SecretProviderClass of the app on one cluster. */

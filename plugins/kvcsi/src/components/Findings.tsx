@@ -4,12 +4,27 @@ import { CopyButton } from './CopyButton.js';
 
 const STATUS = { error: 'danger', warning: 'warning', info: 'info' } as const;
 
-/** Findings with their cause and their fix; the fix commands can be copied. */
-export function Findings(props: { findings: FindingDto[] }) {
+/** Consequences of a cause, one line each (they follow from it; fixing the cause fixes them). */
+function Consequences(props: { findings: FindingDto[] }) {
   if (props.findings.length === 0) return null;
   return (
+    <details>
+      <summary>Consequences of this cause ({props.findings.length})</summary>
+      <ul aria-label="Consequences" style={{ margin: 0 }}>
+        {props.findings.map((finding, index) => <li key={`${finding.id}-${index}`}><Text as="span">{finding.title}: {finding.summary}</Text></li>)}
+      </ul>
+    </details>
+  );
+}
+
+/** Findings with their cause and their fix; the fix commands can be copied. Consequences sit under their cause. */
+export function Findings(props: { findings: FindingDto[] }) {
+  if (props.findings.length === 0) return null;
+  const causes = props.findings.filter((finding) => !finding.causedBy || !props.findings.some((other) => other.id === finding.causedBy && !other.causedBy));
+  const consequencesOf = (cause: FindingDto) => (cause.causedBy ? [] : props.findings.filter((finding) => finding.causedBy === cause.id && finding !== cause));
+  return (
     <Flex direction="column" gap="2" role="list" aria-label="Findings">
-      {props.findings.map((finding, index) => (
+      {causes.map((finding, index) => (
         <div role="listitem" key={`${finding.id}-${index}`}>
           <Alert
             status={STATUS[finding.severity]}
@@ -32,6 +47,7 @@ export function Findings(props: { findings: FindingDto[] }) {
                   </Flex>
                 ) : null}
                 {finding.fix.docs.map((doc) => <Link key={doc} href={doc} target="_blank" rel="noopener noreferrer">{doc}</Link>)}
+                <Consequences findings={consequencesOf(finding)} />
               </Flex>
             }
           />
