@@ -6,3 +6,5 @@ export { signRequest } from './slack-requests.js';
 export { SANDBOX_USERS, SANDBOX_CHANNELS, BOT_USER, userByRole } from './directory.js';
 export { parseStartOptions, START_USAGE, DEFAULT_PORTS, type StartOptions } from './start/options.js';
 export { startStack, findBackstageWorkspaces, type Stack } from './start/stack.js';
+export { SocketModeHub, SOCKET_ACK_TIMEOUT_IN_MS, type SocketAck, type HubEvent, type DisconnectReason } from './socket-mode/hub.js';
+export { envelopeOf, type Envelope } from './socket-mode/envelopes.js';
