@@ -98,6 +98,25 @@ describe('ARM Key Vault through @azure/arm-keyvault', () => {
     expect(assignment.statusCode).toBe(403);
   });
 
+  it('refuses an api-version the provider does not serve (400 NoRegisteredProviderFound) or none at all, and stamps ARM headers', async () => {
+    const token = (await operatorCredential().getToken('https://management.azure.com/.default'))?.token ?? '';
+    const base = `https://management.azure.com/subscriptions/${NONPROD_SUBSCRIPTION}/resourceGroups/rg-cafehyna-dev/providers/Microsoft.KeyVault/vaults/kv-cafehyna-dev-hlg`;
+    const get = (query: string): Promise<Response> => fetch(`${base}${query}`, { headers: { authorization: `Bearer ${token}` } });
+    const wrong = await get('?api-version=2099-01-01');
+    expect(wrong.status).toBe(400);
+    const body = (await wrong.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('NoRegisteredProviderFound');
+    expect(body.error.message).toMatch(/^No registered resource provider found for location 'brazilsouth' and API version '2099-01-01' for type 'vaults'\. The supported api-versions are '2015-06-01, .*2025-05-01.*'\. The supported locations are 'brazilsouth'\.$/);
+    const none = await get('');
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('MissingApiVersionParameter');
+    const right = await get('?api-version=2025-05-01');
+    expect(right.status).toBe(200);
+    expect(right.headers.get('x-ms-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(right.headers.get('x-ms-correlation-request-id')).toBe(right.headers.get('x-ms-request-id'));
+    expect(right.headers.get('x-ms-ratelimit-remaining-subscription-reads')).toMatch(/^\d+$/);
+  });
+
   it('adds, replaces and removes access policies; the data plane follows at once', async () => {
     const client = new KeyVaultManagementClient(operatorCredential(), NONPROD_SUBSCRIPTION);
     const painel = identity('painelclientes-dev-agentpool');

@@ -7,6 +7,8 @@ import { armManagedClusterCredentialRoutes } from './armManagedClusterCredential
 import { armManagedIdentityRoutes } from './armManagedIdentity.js';
 import { armSubscriptionRoutes } from './armSubscriptions.js';
 import type { AzureHandlerContext } from './context.js';
+import { checkArmApiVersion, withArmHeaders } from './armApiVersions.js';
+import { deterministicUuid } from './ids.js';
 
 const ROUTES: readonly ArmRoute[] = [...armSubscriptionRoutes, ...armKeyVaultRoutes, ...armContainerServiceRoutes, ...armManagedClusterCredentialRoutes, ...armManagedIdentityRoutes, ...armAuthorizationRoutes];
 
@@ -16,6 +18,7 @@ const ROUTES: readonly ArmRoute[] = [...armSubscriptionRoutes, ...armKeyVaultRou
  * with Azure RBAC on the control plane.
  */
 export function createArmHandlers(ctx: AzureHandlerContext): RequestHandler[] {
+  let requestCount = 0;
   return [
     http.all(new RegExp(`^${ARM_HOST.replace(/\./g, '\\.')}/`), async ({ request }) => {
       const fault = await ctx.applyFaults(request);
@@ -31,8 +34,12 @@ export function createArmHandlers(ctx: AzureHandlerContext): RequestHandler[] {
       const azure = ctx.azure();
       const caller = authenticateArm(azure, request);
       if (caller instanceof Response) return caller;
+      requestCount += 1;
+      const requestId = deterministicUuid('arm-request', String(ctx.clock.nowMs()), String(requestCount));
+      const badVersion = checkArmApiVersion(url, path, azure.vaults[0]?.location ?? 'brazilsouth');
+      if (badVersion) return withArmHeaders(badVersion, request.method, requestId);
       const groups = route.pattern.exec(path)?.groups ?? {};
-      return route.handle({ request, url, path, caller, ctx, azure }, { ...groups });
+      return withArmHeaders(await route.handle({ request, url, path, caller, ctx, azure }, { ...groups }), request.method, requestId);
     }),
   ];
 }
