@@ -64,7 +64,7 @@ function reportError(io: CliIo, format: GlobalOptions['format'] | undefined, err
 /** The program with every command, or only `commandName`'s when it is given. */
 export function buildProgram(io: CliIo, onExitCode: (code: number) => void, commandName?: string): Command {
   const program = new Command('kvcsi')
-    .description('Azure Key Vault + Secrets Store CSI Driver, as software: render and lint SecretProviderClasses, list clusters.')
+    .description('Azure Key Vault + Secrets Store CSI Driver, as software: render and lint SecretProviderClasses, diagnose pods stuck in ContainerCreating, grant access, create and request secrets with approvals.')
     .version(VERSION, '-V, --version')
     .option('--config <path>', 'configuration file (default: $KVCSI_CONFIG, ./kvcsi.yaml, then the shipped example)')
     .addOption(new Option('-o, --format <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -74,7 +74,7 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void, comm
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
-    .addHelpText('after', '\nExit codes: 0 ok, 1 findings of severity error (lint, explain, diagnose), 2 usage or configuration error, 3 other failure.\n');
+    .addHelpText('after', '\nExit codes: 0 ok, 1 findings of severity error (lint, explain, diagnose, status), 2 usage or configuration error, 3 any other failure, including a source that could not be checked or a refusal by policy.\n');
 
   const run: RunCommand = async (action) => {
     const context = new CommandContext(io, program.opts<GlobalOptions>());

@@ -1,7 +1,7 @@
 import type { BindingsResult } from '@kvcsi/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { EXIT_OK } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';
 import { formatTable } from '../table.js';
 
@@ -32,7 +32,7 @@ export function registerBindingsCommand(program: Command, run: RunCommand): void
     .description('SecretProviderClasses across clusters (kubectl get secretproviderclass -A, for every cluster at once)')
     .argument('[app]', 'only this app (label app.kubernetes.io/name)')
     .option('-c, --cluster <cluster>', 'only this cluster')
-    .addHelpText('after', '\nOne cluster that cannot be read never hides the others.\n\nExamples:\n  kvcsi bindings\n  kvcsi bindings defectdojo -c cafehyna-prd --format json\n')
+    .addHelpText('after', '\nOne cluster that cannot be read never hides the others; the command then exits 3.\n\nExamples:\n  kvcsi bindings\n  kvcsi bindings defectdojo -c cafehyna-prd --format json\n')
     .action((app: string | undefined, options: { cluster?: string }) =>
       run(async (context) => {
         if (options.cluster !== undefined) context.registry.get(options.cluster);
@@ -40,7 +40,8 @@ export function registerBindingsCommand(program: Command, run: RunCommand): void
         const result = await service.bindings({ ...(app === undefined ? {} : { app }), ...(options.cluster === undefined ? {} : { cluster: options.cluster }) });
         if (context.options.format === 'json') context.json(result);
         else context.out(formatBindings(context, result));
-        return EXIT_OK;
+        // What could be read is printed; a cluster that could not be read still fails the command for scripts.
+        return result.clusters.some((cluster) => cluster.error) ? EXIT_FAILURE : EXIT_OK;
       }),
     );
 }

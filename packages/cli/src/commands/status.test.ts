@@ -18,6 +18,14 @@ describe('kvcsi status', () => {
     expect(io.output.stdout).toMatch(/akswin\S* +windows +missing +missing +no CSI driver pod/);
   });
 
+  it('exits 3, after the partial report, when the cluster cannot be read (issue 19: it exited 0)', async () => {
+    const io = sandboxIo();
+    io.env.KVCSI_SANDBOX_FAULTS = JSON.stringify({ rules: [{ kind: 'down', host: 'cafehyna-hub.*' }] });
+    expect(await main(['status', '-c', 'cafehyna-hub'], io)).toBe(3);
+    expect(io.output.stdout).toMatch(/Kubernetes API: +unreachable/);
+    expect(io.output.stdout).toMatch(/Key Vault: +kv-cafehyna-default: reachable/);
+  });
+
   it('prints the service status plus the plumbing as JSON', async () => {
     const io = sandboxIo();
     await main(['status', '-c', 'cafehyna-prd', '--format', 'json'], io);
@@ -49,7 +57,8 @@ describe('kvcsi bindings', () => {
     const config = path.join(io.cwd, 'kvcsi.yaml');
     const example = readFileSync(path.resolve(__dirname, '../../../core/config/kvcsi.example.yaml'), 'utf8');
     writeFileSync(config, example.replace('resourceGroup: rg-cafehyna-hub', 'resourceGroup: rg-nowhere-hub'));
-    expect(await main(['bindings', '--config', config], io)).toBe(0);
+    // The partial report is printed, and the exit code says it is partial (issue 19: it was 0).
+    expect(await main(['bindings', '--config', config], io)).toBe(3);
     expect(io.output.stdout).toMatch(/cafehyna-prd +defectdojo/);
     expect(io.output.stdout).toMatch(/Could not read: cafehyna-hub/);
   });

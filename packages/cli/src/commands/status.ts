@@ -2,7 +2,7 @@ import { inspectCsiPlumbing, type ClusterStatus, type CsiPlumbingStatus } from '
 import type { Command } from 'commander';
 import type { ClusterAccess } from '@kvcsi/runtime';
 import type { CommandContext } from '../context.js';
-import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';
 import { formatTable } from '../table.js';
 
@@ -74,7 +74,7 @@ export function registerStatusCommand(program: Command, run: RunCommand): void {
     .command('status')
     .description('Health of a cluster\'s Key Vault plumbing: CSI driver and provider per node, versions, rotation, vault, identity')
     .requiredOption('-c, --cluster <cluster>', 'a cluster of the configuration')
-    .addHelpText('after', '\nExits 1 when a node lacks a ready driver or provider, or the CSIDriver is missing.\n\nExamples:\n  kvcsi status -c cafehyna-prd\n  kvcsi --sandbox status -c cafehyna-dev --format json\n')
+    .addHelpText('after', '\nExits 1 when a node lacks a ready driver or provider, or the CSIDriver is missing; 3 when a source could not be checked.\n\nExamples:\n  kvcsi status -c cafehyna-prd\n  kvcsi --sandbox status -c cafehyna-dev --format json\n')
     .action((options: { cluster: string }) =>
       run(async (context) => {
         const cluster = context.registry.get(options.cluster);
@@ -84,7 +84,10 @@ export function registerStatusCommand(program: Command, run: RunCommand): void {
         const access = context.runtime.clusterPort(cluster.name).describeAccess?.();
         if (context.options.format === 'json') context.json({ ...summary, plumbing, ...(access === undefined ? {} : { access }) });
         else context.out(formatStatus(context, summary, plumbing, access));
-        return unhealthy ? EXIT_FINDINGS : EXIT_OK;
+        if (unhealthy) return EXIT_FINDINGS;
+        // A partial report is still printed above, but a script must not read "could not check" as healthy.
+        const incomplete = plumbing.unknowns.length > 0 || !summary.kubernetes.reachable || !summary.vault.reachable || summary.identity.error !== undefined;
+        return incomplete ? EXIT_FAILURE : EXIT_OK;
       }),
     );
 }
