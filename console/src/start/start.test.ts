@@ -11,7 +11,8 @@ describe('npm start flags', () => {
   });
 
   it('--no-backstage, --reset, ports and the state directory', () => {
-    expect(parseStartOptions(['--no-backstage', '--reset', '--port', '0', '--state-dir', 'x'], '/repo')).toMatchObject({ backstage: false, reset: true, consolePort: 0, stateDir: '/repo/x' });
+    expect(parseStartOptions(['--no-backstage', '--reset', '--port', '0', '--state-dir', 'x'], '/repo')).toMatchObject({ backstage: false, reset: true, consolePort: 0, stateDir: '/repo/x', socket: false });
+    expect(parseStartOptions(['--socket'], '/repo').socket).toBe(true);
   });
 
   it('refuses a bad port and an unknown flag, with the usage', () => {
