@@ -98,12 +98,13 @@ function flatten(source: Mapped): Mapped {
  */
 export function normaliseRecord(raw: string, base: number): { text: string; offsets: number[] } {
   let mapped: Mapped = { text: raw, offsets: Array.from({ length: raw.length + 1 }, (_, index) => base + index) };
-  for (let level = 0; level < 3; level++) {
+  // Most records have neither escapes nor line breaks: skip the passes they do not need.
+  for (let level = 0; level < 3 && /[\\\r]/.test(mapped.text); level++) {
     const next = unescapeOnce(mapped);
     if (next.text === mapped.text) break;
     mapped = next;
   }
-  return flatten(mapped);
+  return mapped.text.includes('\n') ? flatten(mapped) : mapped;
 }
 
 /** Records of a text: a blank line or a record-start line begins a new record; other lines continue the current one. */
