@@ -22,6 +22,9 @@ const LOADED_BY_NAME: Record<string, string[]> = { '@kvcsi/store': ['better-sqli
 
 interface Manifest {
   name: string;
+  private?: boolean;
+  main?: string;
+  bin?: unknown;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -83,9 +86,11 @@ function check(workspaceDir: string): { violations: Violation[]; unused: string[
   const development = new Set(Object.keys(manifest.devDependencies ?? {}));
   const used = new Set<string>();
   const violations: Violation[] = [];
+  // A private workspace with no entry point (the cross-package tests) ships nothing: every file is a test file.
+  const shipsNothing = manifest.private === true && manifest.main === undefined && manifest.bin === undefined;
   for (const file of sourceFiles(workspaceDir)) {
     const relative = path.relative(workspaceDir, file);
-    const testOnly = TEST_ONLY.test(relative) || !SHIPPED_FOLDERS.has(relative.split(path.sep)[0]!);
+    const testOnly = shipsNothing || TEST_ONLY.test(relative) || !SHIPPED_FOLDERS.has(relative.split(path.sep)[0]!);
     for (const { specifier, typeOnly } of importsOf(file)) {
       const pkg = packageOf(specifier);
       if (pkg === undefined || pkg === manifest.name) continue;
