@@ -21,7 +21,7 @@ import type { AccessRequest, RequestTarget } from '../requests/model.js';
 import type { RequestStore } from '../requests/ports.js';
 import type { DecisionKeys } from '../requests/signing.js';
 import { createRequestService, type ApplyResult, type ExecutorResult, type RequestService } from '../requests/service.js';
-import { findSecretUsers, overwriteNote, secretBelongsTo } from '../secrets/scope.js';
+import { APP_TAG, findSecretUsers, overwriteNote, secretBelongsTo } from '../secrets/scope.js';
 import { secretSnippet } from '../secrets/snippet.js';
 import { validateAppName, validateContentType, validateSecretName, validateSecretValue } from '../secrets/validate.js';
 import { assertSecretAbsent, findSecretProperties, secretTags, writeSecret } from '../secrets/write.js';
@@ -319,6 +319,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       const name = request.target.secretName ?? '';
       // Checked again right before writing: the secret may have appeared, or changed hands, since the request.
       const existing = await findSecretProperties(vault, ref, name, callOf(context));
+      const owner = existing?.tags?.[APP_TAG] || request.target.app;
       if (existing && request.approvalTier === undefined) {
         const note = await overwriteCheck(cluster, ref, existing, request.target.app, callOf(context));
         if (note !== undefined) {
@@ -330,7 +331,8 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       const properties = await writeSecret({
         vault, ref, name, value,
         ...(request.details?.contentType !== undefined ? { contentType: request.details.contentType } : {}),
-        tags: secretTags({ createdBy: request.requester, ...(request.target.app !== undefined ? { app: request.target.app } : {}), requestId: request.id }),
+        // A new version keeps the owner's app tag: an approved overwrite does not hand the secret to the requesting app.
+        tags: secretTags({ createdBy: request.requester, ...(owner !== undefined ? { app: owner } : {}), requestId: request.id }),
         newVersion: request.details?.newVersion === 'true',
         ...callOf(context),
       });
