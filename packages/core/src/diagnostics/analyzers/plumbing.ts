@@ -137,6 +137,8 @@ export const analyzePlumbing: Analyzer = (facts: PodFacts): Finding[] => {
         },
         confidence: providerMissing || typo ? 'confirmed' : 'likely',
         action: typo ? { kind: 'fix-spc', params: { field: 'spec.provider', value: 'azure' } } : { kind: 'install-provider', params: node ? { node } : {} },
+        // With no driver on the node nothing calls the provider yet: the same missing CSI stack, folded under A1.
+        ...(driverMissing && signals.length === 0 ? { generic: true } : {}),
       }),
     );
   } else if (groups.has('A5') || (csiVolumes && providerUnhealthy.length > 0)) {

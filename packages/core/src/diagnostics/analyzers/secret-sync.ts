@@ -122,7 +122,8 @@ export const analyzeSecretSync: Analyzer = (facts: PodFacts): Finding[] => {
           cause: mounted ? 'Sync RBAC (syncSecret.enabled), an objectName that is not a mounted file, or an invalid secretObjects entry.' : 'The mount fails first; fix the mount error and the Secret follows.',
           fix: { commands: [describePodCommand(ns, name), `kubectl get secretproviderclasspodstatus -n ${ns ?? '<namespace>'}`], docs: [DOCS.syncAsSecret] },
           confidence: statuses ? 'confirmed' : 'likely',
-          generic: !mounted,
+          // A symptom either way: of the failing mount, or of the sync failure found above.
+          generic: !mounted || syncFailed,
         }),
       );
     } else if (views.length > 0 || facts.volumes.length === 0) {
