@@ -158,8 +158,13 @@ export const SUPPORTED_METHODS: readonly string[] = [...Object.keys(METHODS), 'a
 /** One Web API call: checks the token, runs the method, and answers as Slack does (errors included). */
 export function callWebApi(method: string, args: Json, authorization: string | undefined, context: WebApiContext): Json {
   const token = authorization?.replace(/^Bearer\s+/i, '') ?? (typeof args.token === 'string' ? args.token : undefined);
-  // The one method that takes the app-level token, not the bot's.
-  if (method === 'apps.connections.open') return context.socketMode ? context.socketMode.open(token) : { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
+  // The one method that takes the app-level token, not the bot's, and only as a bearer header: a form `token=`
+  // gets invalid_auth (slackapi/python-slack-sdk#1877).
+  if (method === 'apps.connections.open') {
+    const bearer = authorization?.replace(/^Bearer\s+/i, '');
+    if (!bearer) return { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
+    return context.socketMode ? context.socketMode.open(bearer) : { ok: false, error: 'invalid_auth' };
+  }
   if (!token) return { ok: false, error: 'not_authed' };
   if (token !== context.botToken) return { ok: false, error: 'invalid_auth' };
   const run = METHODS[method];

@@ -116,7 +116,10 @@ export class SocketModeHub {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
   }
 
-  /** `apps.connections.open`: the token is checked as Slack checks it, and a one-time URL comes back. */
+  /**
+   * `apps.connections.open`: the token is checked as Slack checks it — a bot token gets `not_allowed_token_type`
+   * (slack-ruby/slack-ruby-client#363) — and a one-time URL comes back.
+   */
   open(token: string | undefined): Json {
     if (!token) return { ok: false, error: 'not_authed' };
     // A bot or user token where the app-level token belongs.

@@ -128,6 +128,9 @@ describe('one bot over Socket Mode', () => {
     expect(await open()).toEqual({ ok: false, error: 'not_authed' });
     expect(await open('xoxb-not-an-app-token')).toEqual({ ok: false, error: 'not_allowed_token_type' });
     expect(await open('xapp-1-A0KVCSI-wrong')).toEqual({ ok: false, error: 'invalid_auth' });
+    // Only as a bearer header (slackapi/python-slack-sdk#1877: a form token= gets invalid_auth).
+    const formToken = await fetch(`${stack.console.apiUrl}apps.connections.open`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=xapp-1-anything' });
+    expect(await formToken.json()).toEqual({ ok: false, error: 'invalid_auth' });
   });
 
   it('the quick start over the socket: diagnose → Grant access → approval by a second person → healthy', async () => {
