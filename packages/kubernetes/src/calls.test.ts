@@ -74,4 +74,9 @@ describe('KUBERNETES_CALLS', () => {
     ]);
     expect(kubernetesRules({ includeOptional: true }).at(-1)).toEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
   });
+
+  it('is the kvcsi-reader ClusterRole the sandbox binds on painelclientes-prd (Secrets included)', () => {
+    const role = harness.sandbox.state.kubernetes['painelclientes-prd']?.get('clusterroles', undefined, 'kvcsi-reader') as { rules?: unknown[] } | undefined;
+    expect(role?.rules).toEqual(kubernetesRules({ includeOptional: true }));
+  });
 });
