@@ -1,4 +1,5 @@
-import { KvcsiError, type Actor } from '@kvcsi/core';
+import type { Actor } from '@kvcsi/core';
+import { KvcsiError } from '@kvcsi/core/errors';
 import type { Runtime } from '@kvcsi/runtime';
 
 /** What the CLI needs from the Azure credential: who it is (the ARM token's claims). */
