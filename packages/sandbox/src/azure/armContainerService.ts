@@ -2,6 +2,7 @@ import { HttpResponse } from 'msw';
 import { findIdentityByClientId } from './access.js';
 import { aksAuthProperties } from './aksCluster.js';
 import { authorize, authorizeThenCheckContainers, canRead, checkContainers, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
+import { deterministicUuid } from './ids.js';
 import type { AzureState, ManagedCluster } from './model.js';
 import { identityResourceId, managedClusterResourceId } from './resourceIds.js';
 
@@ -20,6 +21,13 @@ function identityProfile(azure: AzureState, clientId: string | undefined): Recor
   return { resourceId: identityResourceId(identity), clientId: identity.clientId, objectId: identity.objectId };
 }
 
+/** The add-on's `config` map of strings, as `az aks show` prints it. */
+function rotationConfig(c: ManagedCluster): Record<string, string> {
+  const rotation = c.secretRotation;
+  const seconds = Math.round((rotation?.pollIntervalInMs ?? 120_000) / 1000);
+  return { enableSecretRotation: String(rotation?.enabled ?? false), rotationPollInterval: seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s` };
+}
+
 export function managedClusterJson(azure: AzureState, c: ManagedCluster): Record<string, unknown> {
   const addonIdentity = identityProfile(azure, c.keyVaultSecretsProviderIdentityClientId);
   return {
@@ -35,22 +43,39 @@ export function managedClusterJson(azure: AzureState, c: ManagedCluster): Record
       currentKubernetesVersion: c.kubernetesVersion,
       dnsPrefix: c.dnsPrefix,
       ...aksAuthProperties(c),
+      // Fields as a real GET returns them (the az aks live-test recording in shared/reference), not only the spec example's.
       agentPoolProfiles: [
-        { name: 'nodepool1', count: 3, vmSize: 'Standard_D4s_v5', osType: 'Linux', mode: 'System', type: 'VirtualMachineScaleSets', orchestratorVersion: c.kubernetesVersion, provisioningState: 'Succeeded' },
+        {
+          name: 'nodepool1', count: 3, vmSize: 'Standard_D4s_v5', osDiskSizeGB: 128, osDiskType: 'Managed', kubeletDiskType: 'OS', maxPods: 110,
+          type: 'VirtualMachineScaleSets', enableAutoScaling: false, provisioningState: 'Succeeded', powerState: { code: 'Running' },
+          orchestratorVersion: c.kubernetesVersion, currentOrchestratorVersion: c.kubernetesVersion, enableNodePublicIP: false, mode: 'System',
+          enableEncryptionAtHost: false, enableUltraSSD: false, osType: 'Linux', osSKU: 'Ubuntu', nodeImageVersion: 'AKSUbuntu-2204gen2containerd-202601.05.0',
+          upgradeSettings: {}, enableFIPS: false,
+        },
       ],
+      maxAgentPools: 100,
+      servicePrincipalProfile: { clientId: 'msi' },
+      storageProfile: { diskCSIDriver: { enabled: true }, fileCSIDriver: { enabled: true }, snapshotController: { enabled: true } },
+      supportPlan: 'KubernetesOfficial',
+      workloadAutoScalerProfile: {},
       nodeResourceGroup: c.nodeResourceGroup,
       enableRBAC: true,
       identityProfile: { kubeletidentity: identityProfile(azure, c.kubeletIdentityClientId) },
       addonProfiles: {
         azureKeyvaultSecretsProvider: addonIdentity
-          ? { enabled: true, config: { enableSecretRotation: 'false', rotationPollInterval: '2m' }, identity: addonIdentity }
+          ? { enabled: true, config: rotationConfig(c), identity: addonIdentity }
           : { enabled: false, config: null },
       },
       oidcIssuerProfile: { enabled: c.oidcIssuerUrl !== '', issuerURL: c.oidcIssuerUrl },
       securityProfile: { workloadIdentity: { enabled: c.workloadIdentityEnabled } },
-      networkProfile: { networkPlugin: 'azure', serviceCidr: '10.0.0.0/16', dnsServiceIP: '10.0.0.10', outboundType: 'loadBalancer', loadBalancerSku: 'standard' },
+      networkProfile: {
+        networkPlugin: 'azure', loadBalancerSku: 'standard',
+        loadBalancerProfile: { managedOutboundIPs: { count: 1 }, effectiveOutboundIPs: [{ id: `/subscriptions/${c.subscriptionId}/resourceGroups/${c.nodeResourceGroup}/providers/Microsoft.Network/publicIPAddresses/${deterministicUuid('outbound-ip', c.name)}` }] },
+        serviceCidr: '10.0.0.0/16', dnsServiceIP: '10.0.0.10', outboundType: 'loadBalancer', serviceCidrs: ['10.0.0.0/16'], ipFamilies: ['IPv4'],
+      },
     },
-    identity: { type: 'SystemAssigned', principalId: c.kubeletIdentityClientId === '' ? null : c.name, tenantId: azure.tenantId },
+    eTag: deterministicUuid('etag', c.name, c.kubernetesVersion).slice(0, 8),
+    identity: { type: 'SystemAssigned', principalId: deterministicUuid('cluster-identity', c.subscriptionId, c.name), tenantId: azure.tenantId },
     sku: { name: 'Base', tier: 'Standard' },
   };
 }

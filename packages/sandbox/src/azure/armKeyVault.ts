@@ -15,6 +15,7 @@ export function vaultJson(vault: Vault): Record<string, unknown> {
     type: 'Microsoft.KeyVault/vaults',
     location: vault.location,
     tags: vault.tags,
+    systemData: systemDataOf(vault),
     properties: {
       tenantId: vault.tenantId,
       sku: { family: 'A', name: vault.sku },
@@ -40,6 +41,25 @@ export function vaultJson(vault: Vault): Record<string, unknown> {
           }),
     },
   };
+}
+
+/** ARM's systemData: the sandbox's vaults were created when their oldest object was (a day before the scenario starts). */
+function systemDataOf(vault: Vault): Record<string, string> {
+  const created = Math.min(...vault.secrets.flatMap((x) => x.versions.map((v) => v.createdMs)), Date.UTC(2025, 0, 1));
+  const at = new Date(created).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  return { createdAt: at, createdBy: 'kvcsi-sandbox', createdByType: 'Application', lastModifiedAt: at, lastModifiedBy: 'kvcsi-sandbox', lastModifiedByType: 'Application' };
+}
+
+/** One page of an ARM list: `$top` items and a `nextLink` carrying the offset in `$skiptoken`, as ARM pages. */
+export function armPage(url: URL, items: Record<string, unknown>[]): Response {
+  const top = Number(url.searchParams.get('$top') ?? '0');
+  const offset = Number(url.searchParams.get('$skiptoken') ?? '0');
+  if (!Number.isInteger(top) || top <= 0 || !Number.isInteger(offset)) return HttpResponse.json({ value: items });
+  const page = items.slice(offset, offset + top);
+  if (offset + top >= items.length) return HttpResponse.json({ value: page });
+  const next = new URL(url.toString());
+  next.searchParams.set('$skiptoken', String(offset + top));
+  return HttpResponse.json({ value: page, nextLink: next.toString() });
 }
 
 function accessPolicyJson(p: AccessPolicy): Record<string, unknown> {
@@ -153,7 +173,7 @@ export const armKeyVaultRoutes: ArmRoute[] = [
       const value = req.azure.vaults
         .filter((v) => sameText(v.subscriptionId, g['sub'] ?? '') && sameText(v.resourceGroup, g['rg'] ?? '') && canRead(req, VAULT_READ, vaultResourceId(v)))
         .map(vaultJson);
-      return HttpResponse.json({ value });
+      return armPage(req.url, value);
     },
   },
   {
@@ -163,7 +183,7 @@ export const armKeyVaultRoutes: ArmRoute[] = [
       const missing = checkContainers(req.azure, g['sub'] ?? '');
       if (missing) return missing;
       const value = req.azure.vaults.filter((v) => sameText(v.subscriptionId, g['sub'] ?? '') && canRead(req, VAULT_READ, vaultResourceId(v))).map(vaultJson);
-      return HttpResponse.json({ value });
+      return armPage(req.url, value);
     },
   },
   {

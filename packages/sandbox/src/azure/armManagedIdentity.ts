@@ -1,20 +1,29 @@
 import { HttpResponse } from 'msw';
 import { armError, authorize, authorizeThenCheckContainers, canRead, checkContainers, readJsonBody, resourceNotFound, sameText, type ArmRequest, type ArmRoute } from './armHttp.js';
 import type { FederatedIdentityCredential, ManagedIdentity } from './model.js';
+import { armPage } from './armKeyVault.js';
 import { identityResourceId } from './resourceIds.js';
 
 const IDENTITY_TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 const FIC_TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials';
 const FIC_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$/;
 
-export function identityJson(identity: ManagedIdentity, tenantId: string): Record<string, unknown> {
+/**
+ * Api-version 2026-05-31 adds `isolationScope` and `assignmentRestrictions` (shared/reference SOURCES.md: older
+ * versions, such as the 2024-11-30 arm-msi 2.2.0 sends, do not return them).
+ */
+export function identityJson(identity: ManagedIdentity, tenantId: string, apiVersion = ''): Record<string, unknown> {
+  const newer = apiVersion >= '2026-05-31';
   return {
     id: identityResourceId(identity),
     name: identity.name,
     type: IDENTITY_TYPE,
     location: identity.location,
     tags: identity.tags,
-    properties: { tenantId, principalId: identity.objectId, clientId: identity.clientId, isolationScope: 'None' },
+    properties: {
+      tenantId, principalId: identity.objectId, clientId: identity.clientId,
+      ...(newer ? { isolationScope: 'None', assignmentRestrictions: { providers: [] } } : {}),
+    },
   };
 }
 
@@ -49,7 +58,7 @@ export const armManagedIdentityRoutes: ArmRoute[] = [
     handle: (req, g) => {
       const identity = findIdentity(req, g, READ);
       if (identity instanceof Response) return identity;
-      return authorize(req, READ, identityResourceId(identity)) ?? HttpResponse.json(identityJson(identity, req.azure.tenantId));
+      return authorize(req, READ, identityResourceId(identity)) ?? HttpResponse.json(identityJson(identity, req.azure.tenantId, req.url.searchParams.get('api-version') ?? ''));
     },
   },
   {
@@ -84,7 +93,7 @@ export const armManagedIdentityRoutes: ArmRoute[] = [
       if (identity instanceof Response) return identity;
       const denied = authorize(req, FIC_READ, identityResourceId(identity));
       if (denied) return denied;
-      return HttpResponse.json({ value: identity.federatedCredentials.map((f) => ficJson(identity, f)) });
+      return armPage(req.url, identity.federatedCredentials.map((f) => ficJson(identity, f)));
     },
   },
   {

@@ -86,6 +86,8 @@ function certificateBundle(vault: Vault, cert: Certificate, v: CertificateVersio
       key_props: { exportable: true, kty: 'RSA', key_size: 2048, reuse_key: false },
       secret_props: { contentType: v.contentType },
       x509_props: { subject: v.subject, ekus: [], key_usage: [], validity_months: 12 },
+      // Key Vault's default for a new policy (as in the GetCertificate example): e-mail the contacts at 80 % of the lifetime.
+      lifetime_actions: [{ trigger: { lifetime_percentage: 80 }, action: { action_type: 'EmailContacts' } }],
       issuer: { name: 'Self' },
       attributes: { enabled: true, created: seconds(v.createdMs), updated: seconds(v.updatedMs) },
     },
