@@ -1,4 +1,4 @@
-import type { CallOptions } from '@kvcsi/core';
+import { budgetBefore, type CallOptions } from '@kvcsi/core';
 import { callAzure } from './call.js';
 import type { AzureClients } from './clients.js';
 import type { AzureCallContext } from './errors.js';
@@ -14,6 +14,7 @@ export interface AdapterContext {
   call<T>(options: CallOptions | undefined, context: AzureCallContext, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
-export function createCall(timeoutInMs: number): AdapterContext['call'] {
-  return (options, context, run) => callAzure({ signal: options?.signal, timeoutInMs }, context, run);
+/** `notAfter` (ms since the epoch): no call outlives it (a CLI command's overall deadline). */
+export function createCall(timeoutInMs: number, notAfter?: number): AdapterContext['call'] {
+  return (options, context, run) => callAzure({ signal: options?.signal, timeoutInMs: budgetBefore(timeoutInMs, notAfter) }, context, run);
 }

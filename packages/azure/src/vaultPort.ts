@@ -45,6 +45,8 @@ export interface AzureVaultPortOptions {
   subscriptionIds?: string[];
   /** Budget of one port call, SDK retries included. Defaults to 30000. */
   timeoutInMs?: number;
+  /** A moment (ms since the epoch) no call outlives, retries and Retry-After waits included: a CLI command's deadline. */
+  notAfter?: number;
   /** The SDK pipeline's own retries (429 with Retry-After, 408, 5xx). Defaults: 3 retries, 800 ms, at most 8000 ms. */
   retryOptions?: AzureRetryOptions;
 }
@@ -82,7 +84,7 @@ export function createAzureVaultPort(options: AzureVaultPortOptions = {}): Azure
   const retryOptions = options.retryOptions ?? {};
   const clients = new AzureClients(credential, endpoints, retryOptions);
   const timeoutInMs = options.timeoutInMs ?? DEFAULT_AZURE_TIMEOUT_IN_MS;
-  const call = createCall(timeoutInMs);
+  const call = createCall(timeoutInMs, options.notAfter);
   const configured = configuredSubscriptions(options);
   let visible: Promise<string[]> | undefined;
 

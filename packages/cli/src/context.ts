@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- what only some commands need is required on first use */
 import type { Actor, KvcsiService } from '@kvcsi/core';
+import { KvcsiError } from '@kvcsi/core/errors';
 import type * as Clusters from '@kvcsi/core/clusters';
 import type { ClusterRegistry } from '@kvcsi/core/clusters';
 import type { Runtime } from '@kvcsi/runtime';
@@ -20,6 +21,25 @@ export interface GlobalOptions {
   sandbox?: boolean;
   /** Sandbox mode only: act as this scenario user (requester, approver, outsider). */
   as?: string;
+  /** The command's overall deadline in seconds (`--timeout`, else KVCSI_TIMEOUT, else 15). */
+  timeout?: string;
+}
+
+/** Long enough for a diagnosis over a slow link, short enough that CI and a person get an answer (issue 19: ≤ 20 s). */
+export const DEFAULT_COMMAND_TIMEOUT_IN_SECONDS = 15;
+
+/** `--timeout`/KVCSI_TIMEOUT in seconds, checked: a positive number of at most one hour. */
+export function commandTimeoutInMs(flag: string | undefined, env: NodeJS.ProcessEnv): number {
+  const raw = flag ?? env.KVCSI_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_COMMAND_TIMEOUT_IN_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new KvcsiError('INVALID_INPUT', `${flag === undefined ? 'KVCSI_TIMEOUT' : '--timeout'} ${JSON.stringify(raw)}: expected seconds, more than 0 and at most 3600`, {
+      field: flag === undefined ? 'KVCSI_TIMEOUT' : '--timeout',
+      rule: 'seconds, 0 < n ≤ 3600',
+    });
+  }
+  return seconds * 1000;
 }
 
 /** What a command needs from the world; built lazily so `--help` never reads the configuration. */
@@ -29,12 +49,15 @@ export class CommandContext {
   private serviceCache: Promise<CliService> | undefined;
   private actorCache: Promise<Actor> | undefined;
   readonly paint: Paint;
+  /** No Azure or Kubernetes call outlives this moment (ms since the epoch): what runs out is reported as unchecked. */
+  readonly notAfter: number;
 
   constructor(
     readonly io: CliIo,
     readonly options: GlobalOptions,
   ) {
     this.paint = createPaint(colorEnabled(io, options.color));
+    this.notAfter = Date.now() + commandTimeoutInMs(options.timeout, io.env);
   }
 
   get registry(): ClusterRegistry {
@@ -49,7 +72,7 @@ export class CommandContext {
 
   /** Ports over Azure and the clusters (or the sandbox), built on first use and closed by `close()`. */
   get runtime(): Runtime {
-    this.runtimeCache ??= createCliRuntime(this.io, this.registry, { sandbox: this.sandbox });
+    this.runtimeCache ??= createCliRuntime(this.io, this.registry, { sandbox: this.sandbox, notAfter: this.notAfter });
     return this.runtimeCache;
   }
 

@@ -31,7 +31,7 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Register }
 ];
 
 /** Root options that take a value: their value is not the command name. */
-const ROOT_OPTIONS_WITH_VALUE = new Set(['--config', '-o', '--format', '--as']);
+const ROOT_OPTIONS_WITH_VALUE = new Set(['--config', '-o', '--format', '--as', '--timeout']);
 
 /** The command named on the command line, when it is one of ours; undefined for root help and typos. */
 export function commandNameOf(argv: readonly string[]): string | undefined {
@@ -70,6 +70,7 @@ export function buildProgram(io: CliIo, onExitCode: (code: number) => void, comm
     .addOption(new Option('-o, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-color', 'never colour the output (colour is used only on a terminal)')
     .option('--as <user>', 'sandbox mode only: act as this scenario user (requester, approver, outsider)')
+    .option('--timeout <seconds>', 'overall deadline of the command: what is still unanswered is reported as not checked (default 15; also KVCSI_TIMEOUT)')
     .option('--sandbox', 'run against the embedded sandbox (simulated Azure and clusters; also KVCSI_SANDBOX=1, state in KVCSI_SANDBOX_STATE)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -41,9 +41,10 @@ export function sandboxStateFile(io: CliIo): string {
 }
 
 /** The runtime (ports over Azure and Kubernetes, or over the sandbox) for one CLI invocation. */
-export function createCliRuntime(io: CliIo, registry: ClusterRegistry, options: { sandbox: boolean }): Runtime {
+export function createCliRuntime(io: CliIo, registry: ClusterRegistry, options: { sandbox: boolean; notAfter?: number }): Runtime {
   return createRuntime({
     registry,
+    ...(options.notAfter === undefined ? {} : { notAfter: options.notAfter }),
     ...(options.sandbox ? { sandbox: sandboxUrl(io) !== undefined ? { url: sandboxUrl(io)! } : { stateFile: sandboxStateFile(io), ...faultsOption(io) } } : {}),
     ...(io.env.KUBECONFIG_CONTENT ? { kubeconfig: io.env.KUBECONFIG_CONTENT } : {}),
   });

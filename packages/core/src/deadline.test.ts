@@ -1,5 +1,5 @@
 import { KvcsiError } from './errors.js';
-import { withDeadline } from './deadline.js';
+import { budgetBefore, withDeadline } from './deadline.js';
 
 const never = () => new Promise<never>(() => undefined);
 
@@ -24,5 +24,14 @@ describe('withDeadline', () => {
     const translate = (error: unknown) => new KvcsiError('UNAVAILABLE', `wrapped: ${(error as Error).message}`);
     await expect(withDeadline(() => Promise.reject(new Error('boom')), { timeoutInMs: 1000, what: 'x', translate })).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'wrapped: boom' });
     await expect(withDeadline(() => Promise.reject(new Error('raw')), { timeoutInMs: 1000, what: 'x' })).rejects.toThrow('raw');
+  });
+});
+
+describe('budgetBefore', () => {
+  it('cuts a call budget to what is left before the overall deadline, never below 0', () => {
+    expect(budgetBefore(30_000, undefined, 1_000)).toBe(30_000);
+    expect(budgetBefore(30_000, 6_000, 1_000)).toBe(5_000);
+    expect(budgetBefore(2_000, 6_000, 1_000)).toBe(2_000);
+    expect(budgetBefore(2_000, 500, 1_000)).toBe(0);
   });
 });

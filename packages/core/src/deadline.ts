@@ -1,5 +1,14 @@
 import { KvcsiError } from './errors.js';
 
+/**
+ * One call's budget under an overall deadline: `timeoutInMs`, cut to what is left before `notAfter` (ms since the
+ * epoch), never below 0. A CLI command gives its ports a `notAfter`, so no call — SDK retries and Retry-After waits
+ * included — outlives the command, and what runs out is a TIMEOUT the report can show as "could not check".
+ */
+export function budgetBefore(timeoutInMs: number, notAfter: number | undefined, now: number = Date.now()): number {
+  return notAfter === undefined ? timeoutInMs : Math.max(0, Math.min(timeoutInMs, notAfter - now));
+}
+
 export interface DeadlineOptions {
   /** The whole call's budget, retries included. */
   timeoutInMs: number;

@@ -13,5 +13,5 @@ export * from './access/index.js';
 export * from './commands/index.js';
 export * from './secrets/index.js';
 export * from './status/index.js';
-export { withDeadline } from './deadline.js';
+export { withDeadline, budgetBefore } from './deadline.js';
 export type { DeadlineOptions } from './deadline.js';

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, StorageV1Api, type ConfigurationOptions, type RequestContext } from '@kubernetes/client-node';
 import {
+  budgetBefore,
   KvcsiError,
   type CallOptions,
   type ClusterPort,
@@ -32,6 +33,8 @@ export interface KubernetesClusterPortOptions {
   inCluster?: boolean;
   /** Budget of one port call. Defaults to 15000. */
   timeoutInMs?: number;
+  /** A moment (ms since the epoch) no call outlives: a CLI command's overall deadline. */
+  notAfter?: number;
   /** kubeAuth azure: kvcsi's Azure credential, for ARM and for tokens for the AKS server application. */
   credential?: TokenCredential;
   /** kubeAuth azure: one endpoint cache for every cluster (built from `credential` when absent). */
@@ -209,7 +212,7 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
   };
 
   const call = async <T>(callOptions: CallOptions | undefined, operation: string, target: string | undefined, run: (apis: KubeApis, o: ConfigurationOptions) => Promise<T>): Promise<T> => {
-    const attempt = (): Promise<T> => callKube({ signal: callOptions?.signal, timeoutInMs }, { operation, cluster: cluster.name, ...(target === undefined ? {} : { target }) }, async (o, signal) => run(await apis(signal), o));
+    const attempt = (): Promise<T> => callKube({ signal: callOptions?.signal, timeoutInMs: budgetBefore(timeoutInMs, options.notAfter) }, { operation, cluster: cluster.name, ...(target === undefined ? {} : { target }) }, async (o, signal) => run(await apis(signal), o));
     try {
       const result = await attempt();
       record(operation);

@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   inCluster?: boolean;
   azureTimeoutInMs?: number;
   kubernetesTimeoutInMs?: number;
+  /** A moment (ms since the epoch) no Azure or Kubernetes call outlives: a CLI command's overall deadline. */
+  notAfter?: number;
 }
 
 /** A ClusterPort that can say how it reaches its cluster and how its last call went (`kvcsi status`). */
@@ -51,6 +53,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       registry,
       credential: azureCredential(),
       ...(options.azureTimeoutInMs === undefined ? {} : { timeoutInMs: options.azureTimeoutInMs }),
+      ...(options.notAfter === undefined ? {} : { notAfter: options.notAfter }),
     }));
   // One Azure credential for everything kvcsi does in Azure: Key Vault, ARM, and the AKS API servers (kubeAuth azure).
   let defaultCredential: TokenCredential | undefined;
@@ -86,6 +89,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         ...(inCluster ? { inCluster: true } : {}),
         ...(azure === undefined ? {} : { aksEndpoints: azure.endpoints, aksTokens: azure.tokens }),
         ...(options.kubernetesTimeoutInMs === undefined ? {} : { timeoutInMs: options.kubernetesTimeoutInMs }),
+        ...(options.notAfter === undefined ? {} : { notAfter: options.notAfter }),
       });
       clusterPorts.set(clusterName, port);
     }

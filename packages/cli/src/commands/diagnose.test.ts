@@ -45,3 +45,28 @@ describe('kvcsi diagnose', () => {
     expect(app.output.stderr).toMatch(/app nope has no pod mounting a CSI volume and no SecretProviderClass on cluster cafehyna-prd/);
   });
 });
+
+describe('kvcsi diagnose under a hung upstream (issue 19)', () => {
+  it('stops at --timeout, prints what it found and what it could not check, and exits non-zero', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-deadline-'));
+    const io = captureIo({
+      cwd: dir,
+      env: {
+        KVCSI_SANDBOX: '1',
+        KVCSI_SANDBOX_STATE: path.join(dir, 'state.json'),
+        KVCSI_SANDBOX_FAULTS: JSON.stringify({ rules: [{ kind: 'timeout', host: 'kv-cafehyna-prd.vault.azure.net' }] }),
+      },
+    });
+    const started = Date.now();
+    const code = await main(['diagnose', '--app', 'defectdojo', '-c', 'cafehyna-prd', '--timeout', '4'], io);
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(code).not.toBe(0);
+    expect(io.output.stdout).toMatch(/Could not check:\n.*kv-cafehyna-prd.*TIMEOUT/);
+  }, 30_000);
+
+  it('refuses a --timeout that is not a number of seconds', async () => {
+    const io = captureIo();
+    expect(await main(['diagnose', 'x', '-n', 'y', '-c', 'cafehyna-prd', '--timeout', 'soon'], io)).toBe(2);
+    expect(io.output.stderr).toContain('--timeout "soon": expected seconds');
+  });
+});
