@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 'use strict';
+/* global setInterval, clearInterval */
 // `npm start`: the sandbox, the bot and the local chat console (console/src/start). `npm start -- --help` for flags.
 // Time is real in the demo: the sandbox clock follows the wall clock, a role assignment reaches Key Vault after 30 s,
 // and kubelet retries a failed mount with its backoff, so a granted pod turns healthy by itself (packages/sandbox).
