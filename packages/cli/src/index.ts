@@ -1,1 +1,2 @@
 export { main } from './main.js';
+export { resolveCliActor } from './actor.js';
