@@ -183,7 +183,7 @@ describe('expiry', () => {
   });
 
   it('honours a configured TTL (policy requestTtlInMs, overridable per service)', async () => {
-    const viaPolicy = setup({ ...SANDBOX_POLICY, requestTtlInMs: HOUR });
+    const viaPolicy = setup({ ...SANDBOX_POLICY, groups: { 'approvers-prd': ['cli:approver'], requesters: ['cli:requester'] }, requestTtlInMs: HOUR });
     expect((await viaPolicy.service.submit(grantOnPrd)).expiresAt).toBe('2025-03-01T11:00:00.000Z');
     const viaOption = setup(undefined, { requestTtlInMs: 2 * HOUR });
     expect((await viaOption.service.submit(grantOnPrd)).expiresAt).toBe('2025-03-01T12:00:00.000Z');
