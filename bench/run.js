@@ -6,6 +6,7 @@ const path = require('node:path');
 
 const BENCHES = [
   ['CLI cold start: whole processes', 'cli-start.js'],
+  ['CLI under the sandbox faults: partial report within 20 s', 'cli-faults.js'],
   ['lint throughput', 'lint.js'],
   ['diagnose over the sandbox, and explain throughput', 'diagnose.js'],
   ['diagnosis accuracy on the real-world corpus (test/src/corpus)', 'corpus.js'],

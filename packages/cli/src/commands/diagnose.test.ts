@@ -47,6 +47,16 @@ describe('kvcsi diagnose', () => {
 });
 
 describe('kvcsi diagnose under a hung upstream (issue 19)', () => {
+  it('exits 3, not 0, when it found nothing but could not read the cluster', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-down-'));
+    const io = captureIo({
+      cwd: dir,
+      env: { KVCSI_SANDBOX: '1', KVCSI_SANDBOX_STATE: path.join(dir, 'state.json'), KVCSI_SANDBOX_FAULTS: JSON.stringify({ rules: [{ kind: 'down', host: 'cafehyna-prd.*' }] }) },
+    });
+    expect(await main(['diagnose', '--app', 'defectdojo', '-c', 'cafehyna-prd'], io)).toBe(3);
+    expect(io.output.stdout).toMatch(/Could not check:/);
+  }, 30_000);
+
   it('stops at --timeout, prints what it found and what it could not check, and exits non-zero', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-deadline-'));
     const io = captureIo({

@@ -1,7 +1,7 @@
 import { diagnose, formatReport, KvcsiError, type DiagnosisTarget } from '@kvcsi/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';
 
 interface DiagnoseOptions {
@@ -38,7 +38,9 @@ async function runDiagnose(context: CommandContext, pod: string | undefined, opt
   } else {
     context.out(formatReport(report, { heading: headingOf(target, cluster.name), all: options.errorsOnly !== true }));
   }
-  return hasErrors ? EXIT_FINDINGS : EXIT_OK;
+  if (hasErrors) return EXIT_FINDINGS;
+  // "No problem found" over sources that could not be read is not a clean bill of health (issue 19).
+  return report.unknowns.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
 export function registerDiagnoseCommand(program: Command, run: RunCommand): void {
@@ -56,7 +58,7 @@ export function registerDiagnoseCommand(program: Command, run: RunCommand): void
         '',
         'Reads the pod, all its events, its SecretProviderClass, the driver and provider on its node and their logs, the vault\'s',
         'auth model and network rules, the identity\'s access and the vault\'s secret names (never values), in parallel.',
-        'Exits 1 when a finding of severity error is found. --format json prints {"findings":[…],"unknowns":[…]}, most likely cause first.',
+        'Exits 1 when a finding of severity error is found, else 3 when a source could not be checked. --format json prints {"findings":[…],"unknowns":[…]}, most likely cause first.',
         '',
         'Examples:',
         '  kvcsi diagnose defectdojo-7c9f-x2x -n defectdojo -c cafehyna-prd',
