@@ -1,6 +1,6 @@
 /** `diagnose` (cluster facts + text) and `explain` (text only): analyzers over facts, ranked. */
 import { KvcsiError } from '../errors.js';
-import { DEFAULT_ANALYZERS, analyzeApp, type Analyzer } from './analyzers/index.js';
+import { DEFAULT_ANALYZERS, analyzeApp, analyzeAppClusterAccess, type Analyzer } from './analyzers/index.js';
 import { collectAppFacts, collectFacts, type CollectOptions } from './collector.js';
 import { isRunningReady, podOf } from './context.js';
 import { emptyPodFacts, type AppFacts, type DiagnosisTarget, type PodFacts, type UnknownFact } from './facts.js';
@@ -73,7 +73,7 @@ export function analyzePod(facts: PodFacts, options: AnalyzeOptions = {}): { fin
 export function analyzeAppFacts(facts: AppFacts, options: AnalyzeOptions = {}): { findings: Finding[]; unknowns: UnknownFact[] } {
   const perPod = facts.pods.map((pod) => analyzePod(pod, options));
   return {
-    findings: rankFindings([...perPod.flatMap((result) => result.findings), ...analyzeApp(facts)]),
+    findings: rankFindings([...perPod.flatMap((result) => result.findings), ...analyzeApp(facts), ...analyzeAppClusterAccess(facts)]),
     unknowns: perPod.flatMap((result) => result.unknowns),
   };
 }

@@ -1,3 +1,4 @@
+import { analyzeAppClusterAccess, analyzeClusterAccess } from './cluster-access.js';
 import { analyzeContent } from './content.js';
 import type { Analyzer } from './helpers.js';
 import { analyzeIdentity } from './identity.js';
@@ -13,6 +14,7 @@ import { analyzeVaultObject } from './vault-object.js';
 
 export type { Analyzer } from './helpers.js';
 export { analyzeApp } from './app.js';
+export { analyzeAppClusterAccess, analyzeClusterAccess } from './cluster-access.js';
 export { closestNames } from './vault-object.js';
 export { referencedSecrets } from './secret-sync.js';
 export {
@@ -33,4 +35,5 @@ export const DEFAULT_ANALYZERS: readonly { name: string; analyze: Analyzer }[] =
   { name: 'rotation (G)', analyze: analyzeRotation },
   { name: 'silent checks (§6)', analyze: analyzeSilent },
   { name: 'pod stuck in ContainerCreating (K1)', analyze: analyzePodStuck },
+  { name: 'kvcsi cannot read the cluster (K18)', analyze: analyzeClusterAccess },
 ];
