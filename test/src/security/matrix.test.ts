@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KEY_VAULT_SECRETS_USER, KvcsiError, type Actor, type PolicyConfigInput, type Tier } from '@kvcsi/core';
 import { resolveCliActor } from '@kvcsi/cli';
-import { KUBELET, PRD_VAULT_ID, registry, startKit, type Kit } from './sandbox-kit.js';
+import { KUBELET, leaveAlone, PRD_VAULT_ID, registry, startKit, type Kit } from './sandbox-kit.js';
 
 // 135 cases through the real SDKs over the sandbox, one face × action (9 cases) per test.
 jest.setTimeout(30_000);
@@ -50,7 +50,7 @@ function expected(principal: string, action: Action, tier: Tier, requester: stri
 // ---------------------------------------------------------------------------------------------------------------
 // Running one case through the service.
 
-/** One app per tier, alone on its (vault, identity), so a revoke is refused only by policy. */
+/** One app per tier; the test leaves it alone on its vault, so a revoke is refused only by policy. */
 const TARGETS: Record<Tier, { cluster: string; app: string; vault: string }> = {
   dev: { cluster: 'painelclientes-dev', app: 'painel-worker', vault: 'painel-clientes-hml' },
   hub: { cluster: 'cafehyna-hub', app: 'grafana', vault: 'kv-cafehyna-default' },
@@ -59,8 +59,10 @@ const TARGETS: Record<Tier, { cluster: string; app: string; vault: string }> = {
 
 let kit: Kit;
 let counter = 0;
-beforeAll(() => {
+beforeAll(async () => {
   kit = startKit({ policy: POLICY });
+  // Each target app alone on its vault, so a revoke is refused only by policy, never by another app's need.
+  for (const target of Object.values(TARGETS)) await leaveAlone(target.cluster, target.vault, target.app);
 });
 afterAll(() => kit.close());
 

@@ -72,6 +72,24 @@ export async function applySpc(cluster: string, spc: { namespace: string; name: 
   });
 }
 
+/**
+ * Deletes, through the cluster's API, every SecretProviderClass that names `vault` except those of `keepApp`: a test
+ * that needs an app alone on its vault says so, whatever apps the scenario adds later.
+ */
+export async function leaveAlone(cluster: string, vault: string, keepApp: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromString(createSandboxKubeconfig([cluster]));
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const list = await api.listClusterCustomObject({ group: 'secrets-store.csi.x-k8s.io', version: 'v1', plural: 'secretproviderclasses' }) as {
+    items: { metadata: { name: string; namespace: string; labels?: Record<string, string> }; spec: { parameters?: Record<string, string> } }[];
+  };
+  for (const spc of list.items) {
+    if (spc.metadata.labels?.['app.kubernetes.io/name'] === keepApp) continue;
+    if (spc.spec.parameters?.['keyvaultName']?.toLowerCase() !== vault.toLowerCase()) continue;
+    await api.deleteNamespacedCustomObject({ group: 'secrets-store.csi.x-k8s.io', version: 'v1', plural: 'secretproviderclasses', namespace: spc.metadata.namespace, name: spc.metadata.name });
+  }
+}
+
 export function objectsParameter(names: string[]): string {
   return `array:\n${names.map((name) => `  - |\n    objectName: ${name}\n    objectType: secret`).join('\n')}\n`;
 }
