@@ -1,2 +1,3 @@
 export { main } from './main.js';
 export { resolveCliActor } from './actor.js';
+export { buildProgram } from './program.js';

@@ -1,4 +1,4 @@
-import { analyzeApp, emptyPodFacts, explain, shellQuote, type AppFacts, type Finding } from '@kvcsi/core';
+import { analyzeApp, explain, shellQuote, type AppFacts, type Finding } from '@kvcsi/core';
 import { buildProgram } from '@kvcsi/cli';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -76,8 +76,9 @@ describe('printed fix commands', () => {
     const kvcsi = commands.filter((command) => command.startsWith('kvcsi '));
     expect(kvcsi.length).toBeGreaterThan(0);
     for (const command of kvcsi) {
-      // The words as sh sees them (a comment dropped), printed NUL-separated by sh itself.
-      const words = execFileSync('sh', ['-c', `set -- ${command.replace(/\s+#.*$/, '')}; printf '%s\\0' "$@"`], { encoding: 'utf8' }).split('\0').slice(1, -1);
+      // The words as sh sees them (a comment dropped, placeholders filled in as the reader would), NUL-separated by sh.
+      const runnable = command.replace(/\s+#.*$/, '').replace(/<([a-z][a-z0-9-]*)>/g, 'filled-$1');
+      const words = execFileSync('sh', ['-c', `set -- ${runnable}; printf '%s\\0' "$@"`], { encoding: 'utf8' }).split('\0').slice(1, -1);
       const program = buildProgram({ stdout: { write: () => true }, stderr: { write: () => true } } as never, () => undefined, words[0]);
       // Parse only: every action is replaced, so nothing runs; unknown commands and flags throw (exitOverride).
       const replaceActions = (cmd: typeof program) => {

@@ -2,6 +2,7 @@
 import type { AppFacts } from '../facts.js';
 import { valueOf } from '../facts.js';
 import { DOCS, finding, type Finding } from '../finding.js';
+import { sh } from '../../shell/quote.js';
 
 export function analyzeApp(facts: AppFacts): Finding[] {
   const findings: Finding[] = [];
@@ -22,7 +23,11 @@ export function analyzeApp(facts: AppFacts): Finding[] {
         evidence: [`pods of the app mounting it: none`, ...missing.map((name) => `Secret ${name}: not found`)],
         cause: 'The driver creates secretObjects Secrets only when a pod mounts the SPC\'s volume (and deletes them with the owning workload). Add the CSI volume (and a volumeMount) to a workload of the app.',
         fix: {
-          commands: [`kvcsi snippet --app ${facts.target.app}   # the volume and volumeMount to add`, `kubectl get pods -n ${ns ?? '<namespace>'} -o custom-columns=NAME:.metadata.name,SPC:.spec.volumes[*].csi.volumeAttributes.secretProviderClass`],
+          commands: [
+            // `kvcsi render --workload` prints the pod spec snippet (volume, volumeMount) next to the SPC it renders.
+            sh`kvcsi render --app ${facts.target.app} -c ${facts.target.cluster ?? '<cluster>'} -n ${ns ?? '<namespace>'} --name ${spc.metadata.name} --workload   # the volume and volumeMount to add`,
+            sh`kubectl get pods -n ${ns ?? '<namespace>'} -o custom-columns=NAME:.metadata.name,SPC:.spec.volumes[*].csi.volumeAttributes.secretProviderClass`,
+          ],
           docs: [DOCS.syncAsSecret],
         },
         subject: { kind: 'SecretProviderClass', name: spc.metadata.name, ...(ns ? { namespace: ns } : {}) },

@@ -9,6 +9,7 @@ import type { Cluster } from '../../clusters/registry.js';
 import type { AppFacts, PodFacts } from '../facts.js';
 import { finding, type Finding } from '../finding.js';
 import type { Analyzer } from './helpers.js';
+import { rawShell, sh } from '../../shell/quote.js';
 
 const FORBIDDEN = /User "([^"]+)" cannot (\S+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)/;
 const AZURE_VERDICT = 'User does not have access to the resource in Azure';
@@ -55,11 +56,11 @@ const describe = (r: Refusal): string =>
   `${r.verb} ${r.resource}${r.apiGroup === '' ? '' : ` (${r.apiGroup})`} ${r.namespace === undefined ? 'at the cluster scope' : `in namespace ${r.namespace}`}`;
 
 function fixCommands(user: string, azureRbac: boolean, cluster: Cluster | undefined): string[] {
-  const commands = [`kubectl create clusterrolebinding ${CLUSTER_ROLE} --clusterrole=${CLUSTER_ROLE} --user=${user}`];
+  const commands = [sh`kubectl create clusterrolebinding ${CLUSTER_ROLE} --clusterrole=${CLUSTER_ROLE} --user=${user}`];
   if (azureRbac) {
-    const scope = `$(az aks show -g ${cluster?.aks.resourceGroup ?? '<resource-group>'} -n ${cluster?.aks.name ?? '<cluster>'}${cluster?.aks.subscriptionId === undefined ? '' : ` --subscription ${cluster.aks.subscriptionId}`} --query id -o tsv)`;
-    const assignee = OBJECT_ID.test(user) ? `--assignee-object-id ${user} --assignee-principal-type ServicePrincipal` : `--assignee ${user}`;
-    commands.push(`az role assignment create ${assignee} --role "${AKS_ROLE}" --scope ${scope}`);
+    const scope = sh`$(az aks show -g ${cluster?.aks.resourceGroup ?? '<resource-group>'} -n ${cluster?.aks.name ?? '<cluster>'}${rawShell(cluster?.aks.subscriptionId === undefined ? '' : sh` --subscription ${cluster.aks.subscriptionId}`)} --query id -o tsv)`;
+    const assignee = OBJECT_ID.test(user) ? sh`--assignee-object-id ${user} --assignee-principal-type ServicePrincipal` : sh`--assignee ${user}`;
+    commands.push(sh`az role assignment create ${rawShell(assignee)} --role "${rawShell(AKS_ROLE)}" --scope ${rawShell(scope)}`);
   }
   return commands;
 }

@@ -5,6 +5,7 @@ import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import type { Signal } from '../signals.js';
 import { fieldOf, podFinding, podLabel, signalGroups, type Analyzer } from './helpers.js';
+import { sh } from '../../shell/quote.js';
 
 const WI_AUDIENCE = 'api://AzureADTokenExchange';
 const BINDING_AUDIENCE = 'api://AKSIdentityBinding';
@@ -46,7 +47,7 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
           : 'With no identity flag and no clientID the provider uses a service principal from nodePublishSecretRef. If you meant the cluster identity, set useVMManagedIdentity: "true" and userAssignedIdentityID; for workload identity set clientID.',
       fix: {
         commands: forgotFlag && registryClientId
-          ? [`kubectl patch secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'} --type merge -p '{"spec":{"parameters":{"useVMManagedIdentity":"true","userAssignedIdentityID":"${registryClientId}"}}}'`]
+          ? [sh`kubectl patch secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'} --type merge -p ${JSON.stringify({ spec: { parameters: { useVMManagedIdentity: 'true', userAssignedIdentityID: registryClientId } } })}`]
           : [getSpcCommand(ns, spc?.name)],
         docs: [DOCS.identityAccess],
       },
@@ -87,7 +88,7 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
       fix: {
         commands: [
           'az aks show -g <resource-group> -n <cluster> --query "{kubelet: identityProfile.kubeletidentity.clientId, addon: addonProfiles.azureKeyvaultSecretsProvider.identity.clientId}"',
-          ...(registryClientId ? [`kubectl patch secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'} --type merge -p '{"spec":{"parameters":{"userAssignedIdentityID":"${registryClientId}"}}}'`] : []),
+          ...(registryClientId ? [sh`kubectl patch secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'} --type merge -p ${JSON.stringify({ spec: { parameters: { userAssignedIdentityID: registryClientId } } })}`] : []),
         ],
         docs: [DOCS.identityAccess, DOCS.aksTroubleshooting],
       },
@@ -135,7 +136,7 @@ export const analyzeIdentity: Analyzer = (facts: PodFacts): Finding[] => {
         commands: [
           'az aks show -g <resource-group> -n <cluster> --query oidcIssuerProfile.issuerUrl -o tsv',
           `az identity federated-credential list --identity-name <identity-name> -g <resource-group>`,
-          `az identity federated-credential create --name ${(pod?.spec.serviceAccountName ?? 'sa')}-fic --identity-name <identity-name> -g <resource-group> --issuer ${fieldOf(c42, 'issuer') ?? '<issuer>'} --subject ${subject ?? expected ?? '<subject>'} --audiences ${WI_AUDIENCE}`,
+          sh`az identity federated-credential create --name ${(pod?.spec.serviceAccountName ?? 'sa')}-fic --identity-name <identity-name> -g <resource-group> --issuer ${fieldOf(c42, 'issuer') ?? '<issuer>'} --subject ${subject ?? expected ?? '<subject>'} --audiences ${WI_AUDIENCE}`,
         ],
         docs: [DOCS.workloadIdentity, DOCS.aadErrors],
       },

@@ -5,6 +5,7 @@ import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import { fieldOf, podFinding, podLabel, signalGroups, type Analyzer } from './helpers.js';
 import type { KubePod } from '../../ports.js';
+import { sh } from '../../shell/quote.js';
 
 function notReady(pods: KubePod[]): KubePod[] {
   return pods.filter((pod) => pod.status?.phase !== 'Running' || (pod.status.containerStatuses ?? []).some((status) => !status.ready));
@@ -41,7 +42,7 @@ export const analyzePlumbing: Analyzer = (facts: PodFacts): Finding[] => {
         evidence: driverMissing ? [`no secrets-store-csi-driver pod on node ${node}`] : [],
         cause: 'The driver DaemonSet pod is not on the node (taints, nodeSelector, Windows node without the Windows DaemonSet), the node-driver-registrar has not registered yet, or the kubelet root dir is non-default.',
         fix: {
-          commands: [driverPodsCommand(node), ...(node ? [`kubectl get csinode ${node} -o yaml`, `kubectl describe node ${node}`] : [])],
+          commands: [driverPodsCommand(node), ...(node ? [sh`kubectl get csinode ${node} -o yaml`, sh`kubectl describe node ${node}`] : [])],
           docs: [DOCS.driverTroubleshooting, DOCS.aksTroubleshooting],
         },
         confidence: driverMissing ? 'confirmed' : 'likely',
@@ -101,7 +102,7 @@ export const analyzePlumbing: Analyzer = (facts: PodFacts): Finding[] => {
           ? 'The driver ClusterRole is missing or was changed.'
           : 'The SPC name has a typo, or the SPC was created in another namespace: the driver always looks it up in the pod\'s namespace.',
         fix: {
-          commands: rbac ? ['kubectl get clusterrole secretproviderclasses-role -o yaml'] : [`kubectl get secretproviderclass -A | grep -i '${spcName ?? ''}'`, getSpcCommand(spcNs, undefined)],
+          commands: rbac ? ['kubectl get clusterrole secretproviderclasses-role -o yaml'] : [sh`kubectl get secretproviderclass -A | grep -i -- ${spcName ?? ''}`, getSpcCommand(spcNs, undefined)],
           docs: [DOCS.driverTroubleshooting],
         },
         confidence: missingSpcs.length > 0 ? 'confirmed' : 'likely',
@@ -161,12 +162,12 @@ export const analyzePlumbing: Analyzer = (facts: PodFacts): Finding[] => {
     A8: {
       title: 'The nodePublishSecretRef Secret does not exist in the pod\'s namespace',
       cause: 'Kubelet reads the service-principal credentials Secret from the pod\'s namespace; it is missing there.',
-      commands: [`kubectl get secret ${fieldOf(groups.get('A8') ?? [], 'secretName') ?? '<secret>'} -n ${ns ?? '<namespace>'}`],
+      commands: [sh`kubectl get secret ${fieldOf(groups.get('A8') ?? [], 'secretName') ?? '<secret>'} -n ${ns ?? '<namespace>'}`],
     },
     A9: { title: 'The provider\'s answer is larger than the driver accepts', cause: 'Too many or too large objects (e.g. a long objectVersionHistory) for --max-call-recv-msg-size (4 MiB).', commands: ['helm upgrade csi-secrets-store … --set linux.maxCallRecvMsgSize=<bytes>'] },
     A10: { title: 'The SecretProviderClass lists no objects', cause: 'objects.array is empty: the provider returns nothing and the driver reports "missing object versions".', commands: [getSpcCommand(ns, undefined)] },
     A11: { title: 'The driver could not write the mounted files', cause: 'A bad objectAlias, or the kubelet root dir differs from the driver\'s linux.kubeletRootDir.', commands: [getSpcCommand(ns, undefined)] },
-    A12: { title: 'The CSI volume or its SecretProviderClass is incomplete', cause: 'The volume must be readOnly: true and name a secretProviderClass; the SPC must set provider and parameters.', commands: [`kubectl get pod ${name ?? '<pod>'} -n ${ns ?? '<namespace>'} -o jsonpath='{.spec.volumes}'`, getSpcCommand(ns, undefined)] },
+    A12: { title: 'The CSI volume or its SecretProviderClass is incomplete', cause: 'The volume must be readOnly: true and name a secretProviderClass; the SPC must set provider and parameters.', commands: [sh`kubectl get pod ${name ?? '<pod>'} -n ${ns ?? '<namespace>'} -o jsonpath='{.spec.volumes}'`, getSpcCommand(ns, undefined)] },
   };
   for (const [id, spec] of Object.entries(simple)) {
     const signals = groups.get(id);

@@ -4,6 +4,7 @@ import { podNamespace, podOf } from '../context.js';
 import type { PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import { podFinding, signalGroups, type Analyzer } from './helpers.js';
+import { sh } from '../../shell/quote.js';
 
 export const analyzeRotation: Analyzer = (facts: PodFacts): Finding[] => {
   const node = podOf(facts)?.spec.nodeName;
@@ -22,7 +23,7 @@ export const analyzeRotation: Analyzer = (facts: PodFacts): Finding[] => {
           title: `Rotation cannot see the nodePublishSecretRef Secret ${secret}: it lacks the label secrets-store.csi.k8s.io/used=true`,
           summary: `The driver's rotation reconciler reads credentials Secrets only when they carry secrets-store.csi.k8s.io/used=true; Secret ${secret} is missing from its cache, so rotation fails (the mounted content goes stale). The Secret itself is usually still there.`,
           cause: 'Since driver v0.1.0 the driver watches only labelled nodePublishSecretRef Secrets. Label the Secret; only if it does not exist at all was it deleted.',
-          fix: { commands: [`kubectl label secret ${secret} -n ${ns ?? '<namespace>'} secrets-store.csi.k8s.io/used=true`, `kubectl get secret ${secret} -n ${ns ?? '<namespace>'} --show-labels`], docs: [DOCS.rotation, 'https://secrets-store-csi-driver.sigs.k8s.io/getting-started/upgrades.html'] },
+          fix: { commands: [sh`kubectl label secret ${secret} -n ${ns ?? '<namespace>'} secrets-store.csi.k8s.io/used=true`, sh`kubectl get secret ${secret} -n ${ns ?? '<namespace>'} --show-labels`], docs: [DOCS.rotation, 'https://secrets-store-csi-driver.sigs.k8s.io/getting-started/upgrades.html'] },
           confidence: 'likely',
         }),
       );

@@ -10,6 +10,7 @@ import { DOCS, type Finding } from '../finding.js';
 import type { KubePod } from '../../ports.js';
 import { closestNames } from './vault-object.js';
 import { fieldOf, podFinding, podLabel, signalGroups, type Analyzer } from './helpers.js';
+import { sh } from '../../shell/quote.js';
 
 /** Secrets the pod's containers read (env, envFrom, secret volumes), with whether they are optional. */
 export function referencedSecrets(pod: KubePod | undefined): { name: string; optional: boolean }[] {
@@ -120,7 +121,7 @@ export const analyzeSecretSync: Analyzer = (facts: PodFacts): Finding[] => {
             : `Secret ${secretName} is synced from SecretProviderClass ${syncingView.spc!.name} only after a successful mount, and ${podLabel(facts)} has not mounted it yet (no SecretProviderClassPodStatus).`,
           evidence: statuses ? [`SecretProviderClassPodStatus for ${syncingView.spc!.name}: ${mounted ? 'mounted' : 'none'}`] : [],
           cause: mounted ? 'Sync RBAC (syncSecret.enabled), an objectName that is not a mounted file, or an invalid secretObjects entry.' : 'The mount fails first; fix the mount error and the Secret follows.',
-          fix: { commands: [describePodCommand(ns, name), `kubectl get secretproviderclasspodstatus -n ${ns ?? '<namespace>'}`], docs: [DOCS.syncAsSecret] },
+          fix: { commands: [describePodCommand(ns, name), sh`kubectl get secretproviderclasspodstatus -n ${ns ?? '<namespace>'}`], docs: [DOCS.syncAsSecret] },
           confidence: statuses ? 'confirmed' : 'likely',
           // A symptom either way: of the failing mount, or of the sync failure found above.
           generic: !mounted || syncFailed,
@@ -136,7 +137,7 @@ export const analyzeSecretSync: Analyzer = (facts: PodFacts): Finding[] => {
           summary: `${podLabel(facts)} reads Secret ${secretName}; a Secret declared in a SecretProviderClass's secretObjects is only created while some pod mounts that SPC as a CSI volume, and this pod mounts none that declares it.`,
           cause: 'The driver syncs secretObjects only on a successful mount. Without a pod mounting the volume, the Secret is never created.',
           fix: {
-            commands: [`kubectl get secretproviderclass -n ${ns ?? '<namespace>'} -o custom-columns=NAME:.metadata.name,SECRETS:.spec.secretObjects[*].secretName`, `kubectl get secret ${secretName} -n ${ns ?? '<namespace>'}`],
+            commands: [sh`kubectl get secretproviderclass -n ${ns ?? '<namespace>'} -o custom-columns=NAME:.metadata.name,SECRETS:.spec.secretObjects[*].secretName`, sh`kubectl get secret ${secretName} -n ${ns ?? '<namespace>'}`],
             docs: [DOCS.syncAsSecret],
           },
           confidence: facts.secrets[secretName]?.status === 'known' ? 'confirmed' : 'likely',

@@ -9,6 +9,7 @@ import { podNamespace, volumeViews } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, finding, type Finding } from '../finding.js';
 import type { Analyzer } from './helpers.js';
+import { sh } from '../../shell/quote.js';
 
 const OCTAL = /^0?[0-7]{3}$/;
 
@@ -45,7 +46,7 @@ export const analyzeSilent: Analyzer = (facts: PodFacts): Finding[] => {
           summary: `Volume ${view.volume.name}${view.volume.spcName ? ` (SecretProviderClass ${view.volume.spcName})` : ''} is declared in the pod but no container has a volumeMount for it, so no container sees its files.`,
           cause: 'A volumeMount was forgotten or names another volume. This is a pod-spec problem, not a mount error: fixing the SecretProviderClass does not help.',
           evidence: [`volume ${view.volume.name}: no container lists it in volumeMounts`],
-          fix: { commands: [`kubectl get pod ${facts.target.name ?? '<pod>'} -n ${ns ?? '<namespace>'} -o jsonpath='{range .spec.containers[*]}{.name}{": "}{.volumeMounts[*].name}{"\\n"}{end}'`], docs: [DOCS.providerConfig] },
+          fix: { commands: [sh`kubectl get pod ${facts.target.name ?? '<pod>'} -n ${ns ?? '<namespace>'} -o jsonpath='{range .spec.containers[*]}{.name}{": "}{.volumeMounts[*].name}{"\\n"}{end}'`], docs: [DOCS.providerConfig] },
           subject: { kind: 'Pod', name: facts.target.name ?? '', ...(ns ? { namespace: ns } : {}) },
           volume: view.volume.spcName ? { name: view.volume.name, secretProviderClass: view.volume.spcName } : { name: view.volume.name },
           confidence: 'confirmed',

@@ -9,6 +9,7 @@ import { valueOf, type PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import type { VaultProperties } from '../../ports.js';
 import { fieldOf, podFinding, podLabel, signalGroups, type Analyzer } from './helpers.js';
+import { sh } from '../../shell/quote.js';
 
 interface Grant {
   vault: string;
@@ -78,7 +79,7 @@ export const analyzeVaultAccess: Analyzer = (facts: PodFacts): Finding[] => {
           title: 'The access policy is a compound identity (requires on-behalf-of)',
           summary: `Vault ${vault} has an access policy for the caller bound to an application id, which the provider cannot use.`,
           cause: 'An access policy created with "authorized application" demands the OBO flow. Recreate it without an application id.',
-          fix: { commands: [`az keyvault delete-policy --name ${vault} --object-id ${grant.objectId} --application-id <application-id>`, setPolicyCommand({ vault, objectId: grant.objectId, kind: objectKind(objectType) })], docs: [DOCS.accessPolicy] },
+          fix: { commands: [sh`az keyvault delete-policy --name ${vault} --object-id ${grant.objectId} --application-id <application-id>`, setPolicyCommand({ vault, objectId: grant.objectId, kind: objectKind(objectType) })], docs: [DOCS.accessPolicy] },
           action: grantAction(grant, 'accessPolicy'),
         }),
       );

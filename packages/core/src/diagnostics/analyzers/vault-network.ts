@@ -4,6 +4,7 @@ import { pickVaultName, podOf, vaultProperties } from '../context.js';
 import type { PodFacts } from '../facts.js';
 import { DOCS, type Finding } from '../finding.js';
 import { fieldOf, podFinding, signalGroups, type Analyzer } from './helpers.js';
+import { sh } from '../../shell/quote.js';
 
 export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
   const findings: Finding[] = [];
@@ -23,7 +24,7 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
             summary: `Key Vault ${v} denies requests from ${address ?? 'the node egress IP'}: not in its network rules, and AKS is not a trusted service.`,
             evidence: properties?.networkRules ? [`${v} network rules: default ${properties.networkRules.defaultAction}, ${properties.networkRules.ipRules.length} IP rules, ${properties.networkRules.virtualNetworkRules.length} VNet rules`] : [],
             cause: 'The vault firewall allows neither the cluster\'s outbound IP nor its subnet; provider pods use host networking, so the node\'s egress IP is what Key Vault sees.',
-            fix: { commands: [`az keyvault network-rule add --name ${v} --ip-address ${address ?? '<node-egress-ip>'}/32`, `az keyvault network-rule list --name ${v}`], docs: [DOCS.networkSecurity] },
+            fix: { commands: [sh`az keyvault network-rule add --name ${v} --ip-address ${address ?? '<node-egress-ip>'}/32`, sh`az keyvault network-rule list --name ${v}`], docs: [DOCS.networkSecurity] },
             confidence: properties?.networkRules?.defaultAction === 'Deny' ? 'confirmed' : 'likely',
           }),
         );
@@ -38,7 +39,7 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
             summary: `${v} only accepts private-link traffic, but the node resolved its public address.`,
             evidence: properties ? [`${v}: publicNetworkAccess ${properties.publicNetworkAccess}, ${properties.privateEndpointCount ?? 0} private endpoint(s)`] : [],
             cause: 'Missing private endpoint, or the privatelink.vaultcore.azure.net DNS zone is not linked to the cluster VNet.',
-            fix: { commands: [`nslookup ${v}.vault.azure.net   # from a hostNetwork pod on node ${node ?? '<node>'}`, 'az network private-dns link vnet list -g <dns-resource-group> -z privatelink.vaultcore.azure.net -o table'], docs: [DOCS.privateLink] },
+            fix: { commands: [sh`nslookup ${v}.vault.azure.net   # from a hostNetwork pod on node ${node ?? '<node>'}`, 'az network private-dns link vnet list -g <dns-resource-group> -z privatelink.vaultcore.azure.net -o table'], docs: [DOCS.privateLink] },
             confidence: properties?.publicNetworkAccess === 'Disabled' ? 'confirmed' : 'likely',
           }),
         );
@@ -63,7 +64,7 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
             title: `Key Vault ${v} is throttling (429)`,
             summary: `Too many requests to ${v}: every pod mount and every rotation poll does one GET per object.`,
             cause: 'Pods × objects × rotation frequency exceeds the per-vault limit (about 4,000 GETs per 10 s).',
-            fix: { commands: ['helm upgrade csi-secrets-store … --reuse-values --set rotationPollInterval=10m', `az monitor metrics list --resource $(az keyvault show --name ${v} --query id -o tsv) --metric ServiceApiHit --interval PT1M`], docs: [DOCS.throttling] },
+            fix: { commands: ['helm upgrade csi-secrets-store … --reuse-values --set rotationPollInterval=10m', sh`az monitor metrics list --resource $(az keyvault show --name ${v} --query id -o tsv) --metric ServiceApiHit --interval PT1M`], docs: [DOCS.throttling] },
           }),
         );
         break;
@@ -78,7 +79,7 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
             summary: host ? `${host} does not resolve from node ${node ?? '(unknown)'}: the vault name is wrong or private DNS is misconfigured.` : 'Egress from the node to Key Vault or Entra ID fails.',
             evidence: host && vault && properties === undefined && facts.vaults[vault.toLowerCase()]?.properties.status === 'known' ? [`no vault named ${vault} is visible to kvcsi`] : [],
             cause: 'A nonexistent keyvaultName, a private endpoint without DNS, or a firewall/NSG/network policy blocking egress (provider pods use host networking).',
-            fix: { commands: [`nslookup ${host ?? `${v}.vault.azure.net`}   # from a hostNetwork pod on node ${node ?? '<node>'}`, `az keyvault show --name ${v} --query properties.vaultUri -o tsv`], docs: [DOCS.providerTroubleshooting] },
+            fix: { commands: [sh`nslookup ${host ?? `${v}.vault.azure.net`}   # from a hostNetwork pod on node ${node ?? '<node>'}`, sh`az keyvault show --name ${v} --query properties.vaultUri -o tsv`], docs: [DOCS.providerTroubleshooting] },
           }),
         );
         break;
@@ -96,7 +97,7 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
             cause: nameMismatch
               ? 'The client called a host name the service certificate does not cover (e.g. <vault>.privatelink.vaultcore.azure.net). Call the vault by its vault.azure.net name; private DNS resolves it to the private endpoint.'
               : 'Something between the node and the service re-signs TLS (an intercepting proxy or firewall), or the CA bundle is missing. Exempt Key Vault and Entra ID from TLS inspection, or trust the proxy\'s CA.',
-            commands: [`openssl s_client -connect ${target}:443 -servername ${target} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject   # from a hostNetwork pod on node ${node ?? '<node>'}`],
+            commands: [sh`openssl s_client -connect ${target}:443 -servername ${target} </dev/null 2>/dev/null | openssl x509 -noout -issuer -subject   # from a hostNetwork pod on node ${node ?? '<node>'}`],
           },
           'D10.2': {
             title: `An HTTP proxy refused or broke the connection to ${target}`,
@@ -106,12 +107,12 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
           'D10.3': {
             title: `The connection to ${target} was reset or closed early`,
             cause: 'A firewall, proxy or NAT gateway dropped the connection (connection reset / EOF). Repeated resets point at egress filtering or SNAT exhaustion.',
-            commands: [`curl -sv https://${target}/ -o /dev/null   # from a hostNetwork pod on node ${node ?? '<node>'}`],
+            commands: [sh`curl -sv https://${target}/ -o /dev/null   # from a hostNetwork pod on node ${node ?? '<node>'}`],
           },
           'D10.4': {
             title: `No answer from ${target} before the mount deadline`,
             cause: 'The request to Key Vault was sent but nothing came back in time (StatusCode=0: no HTTP status): egress blocked or slow, a firewall silently dropping, or private DNS pointing nowhere. The provider runs on the node\'s network.',
-            commands: [`nslookup ${v}.vault.azure.net   # from a hostNetwork pod on node ${node ?? '<node>'}`, `curl -sv https://${v}.vault.azure.net/healthstatus -o /dev/null`],
+            commands: [sh`nslookup ${v}.vault.azure.net   # from a hostNetwork pod on node ${node ?? '<node>'}`, sh`curl -sv https://${v}.vault.azure.net/healthstatus -o /dev/null`],
           },
         }[id];
         findings.push(
@@ -134,7 +135,7 @@ export const analyzeVaultNetwork: Analyzer = (facts: PodFacts): Finding[] => {
             title: `Key Vault ${v} answered ${fieldOf(signals, 'status') ?? 'an error'} ${fieldOf(signals, 'errorCode') ?? ''}`.trim(),
             summary: 'A malformed request (often a bad objectVersion) or a transient service error.',
             cause: '400 BadParameter usually means the objectVersion is not a version id; 5xx is transient.',
-            fix: { commands: [`az keyvault secret list-versions --vault-name ${v} --name ${fieldOf(signals, 'objectName') ?? '<name>'} --query "[].id" -o tsv`], docs: [DOCS.keyVaultErrors] },
+            fix: { commands: [sh`az keyvault secret list-versions --vault-name ${v} --name ${fieldOf(signals, 'objectName') ?? '<name>'} --query "[].id" -o tsv`], docs: [DOCS.keyVaultErrors] },
           }),
         );
         break;

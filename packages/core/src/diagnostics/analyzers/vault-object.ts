@@ -3,6 +3,7 @@
  * values) turn "not found" into "did you mean …": a name that differs only by case, or by a character or two.
  */
 import { getSpcCommand, objectKind } from '../commands.js';
+import { sh } from '../../shell/quote.js';
 import { editDistance } from '../../clusters/registry.js';
 import { pickVaultName, podNamespace, vaultFacts, volumeViews } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
@@ -13,13 +14,17 @@ import { fieldOf, podFinding, signalGroups, type Analyzer } from './helpers.js';
  * A missing secret may be soft-deleted: creating one with its name fails with 409 (deleted but recoverable), and a new
  * value would replace the one the app had. So: look in the deleted secrets, recover if there, create only if not.
  */
-export function recoverThenCreate(vault: string, name: string): string[] {
+export function recoverThenCreate(vault: string, name: string, cluster?: string): string[] {
   return [
-    `az keyvault secret show-deleted --vault-name ${vault} --name ${name} --query "{name:name, deletedDate:deletedDate, scheduledPurgeDate:scheduledPurgeDate}"`,
-    `az keyvault secret recover --vault-name ${vault} --name ${name}   # if it is listed as deleted`,
-    `kvcsi secret create ${name} --vault ${vault}   # only if it was not deleted`,
+    sh`az keyvault secret show-deleted --vault-name ${vault} --name ${name} --query "{name:name, deletedDate:deletedDate, scheduledPurgeDate:scheduledPurgeDate}"`,
+    sh`az keyvault secret recover --vault-name ${vault} --name ${name}   # if it is listed as deleted`,
+    // kvcsi creates in the cluster's vault (-c); a name Key Vault refuses gets no create command.
+    ...(KEY_VAULT_NAME.test(name) ? [sh`kvcsi secret create ${name} -c ${cluster ?? '<cluster>'}   # only if it was not deleted`] : []),
   ];
 }
+
+/** Key Vault object names: 1-127 letters, digits and dashes. */
+const KEY_VAULT_NAME = /^[0-9A-Za-z-]{1,127}$/;
 
 /** Names in the vault close to the one asked for: same name but for case first, then small edit distance. */
 export function closestNames(wanted: string, names: readonly string[]): string[] {
@@ -59,7 +64,7 @@ export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
             title: `Secret ${objectName} in ${vault ?? 'the vault'} is disabled`,
             summary: `The pinned or latest version of ${objectName} is disabled in ${vault ?? 'the vault'}.`,
             cause: 'Key Vault refuses get on a disabled secret version.',
-            fix: { commands: [`az keyvault secret set-attributes --vault-name ${vault ?? '<vault>'} --name ${objectName} --enabled true`], docs: [DOCS.keyVaultErrors] },
+            fix: { commands: [sh`az keyvault secret set-attributes --vault-name ${vault ?? '<vault>'} --name ${objectName} --enabled true`], docs: [DOCS.keyVaultErrors] },
           }),
         );
         continue;
@@ -84,8 +89,8 @@ export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
             commands: exists
               ? [getSpcCommand(ns, spc?.name)]
               : [
-                  `az keyvault secret list --vault-name ${vault ?? '<vault>'} --query "[].name" -o tsv`,
-                  ...(suggestions[0] ? [`kubectl edit secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`] : recoverThenCreate(vault ?? '<vault>', objectName)),
+                  sh`az keyvault secret list --vault-name ${vault ?? '<vault>'} --query "[].name" -o tsv`,
+                  ...(suggestions[0] ? [sh`kubectl edit secretproviderclass ${spc?.name ?? '<spc>'} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`] : recoverThenCreate(vault ?? '<vault>', objectName, facts.target.cluster)),
                 ],
             docs: [DOCS.keyVaultErrors, DOCS.softDelete],
           },
@@ -120,8 +125,8 @@ export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
           cause: 'A typo in objectName, the wrong vault, or the secret has not been created (or was deleted).',
           fix: {
             commands: suggestions[0]
-              ? [`kubectl edit secretproviderclass ${view.spc!.name} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`]
-              : recoverThenCreate(vault, object.objectName),
+              ? [sh`kubectl edit secretproviderclass ${view.spc!.name} -n ${ns ?? '<namespace>'}   # objectName: ${suggestions[0]}`]
+              : recoverThenCreate(vault, object.objectName, facts.target.cluster),
             docs: [DOCS.keyVaultErrors],
           },
           confidence: 'confirmed',

@@ -1,0 +1,1 @@
+export { shellQuote, sh, rawShell, RawShell } from './quote.js';
