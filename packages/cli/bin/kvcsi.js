@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 'use strict';
+/* global setInterval, clearInterval, setTimeout */
 // V8's code cache on disk (Node 22.1+): a later run skips compiling what an earlier run compiled.
 require('node:module').enableCompileCache?.();
 // Until main settles the process stays up: an unref'd timer (AbortSignal.timeout) must not let node exit with the

@@ -1,4 +1,4 @@
-import { analyzeAppClusterAccess, analyzeClusterAccess } from './cluster-access.js';
+import { analyzeClusterAccess } from './cluster-access.js';
 import { analyzeContent } from './content.js';
 import type { Analyzer } from './helpers.js';
 import { analyzeIdentity } from './identity.js';
