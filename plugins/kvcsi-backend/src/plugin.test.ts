@@ -238,8 +238,37 @@ describe('POST /diagnose', () => {
   it('refuses a pod of another app, and refuses without kvcsi.diagnose', async () => {
     const server = await start();
     const other = await post(server, '/diagnose', { entityRef: 'component:default/defectdojo', cluster: 'cafehyna-dev', pod: 'external-dns/external-dns-r4fw8d87d6-ttqvr' });
-    expect(other.status).toBe(403);
+    expect(other.status).toBe(404);
     const denied = await start({ authorize: (permission) => (permission === 'kvcsi.diagnose' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW) });
     expect((await post(denied, '/diagnose', { entityRef: 'component:default/defectdojo', cluster: 'cafehyna-prd' })).status).toBe(403);
+  });
+});
+
+describe('POST /diagnose does not reveal pods', () => {
+  it('answers for another app\'s pod exactly as for a pod that does not exist, in any namespace', async () => {
+    const server = await start();
+    const ask = async (pod: string) => {
+      const res = await post(server, '/diagnose', { entityRef: 'component:default/defectdojo', cluster: 'cafehyna-dev', pod });
+      return { status: res.status, message: String(res.body.error?.message).replace(pod, '<pod>') };
+    };
+    const existing = await ask('external-dns/external-dns-r4fw8d87d6-ttqvr');
+    expect(existing.status).toBe(404);
+    expect(await ask('external-dns/external-dns-no-such-pod')).toEqual(existing);
+    expect(await ask('kube-system/no-such-pod')).toEqual(existing);
+  });
+});
+
+describe('request bodies in errors', () => {
+  it('does not echo a malformed set-value body (body-parser\'s `body` and its JSON.parse message quote it)', async () => {
+    const server = await start();
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-do-not-echo\n-----END PRIVATE KEY-----';
+    // A PEM pasted into curl -d without JSON encoding: the raw newlines make it invalid JSON.
+    const raw = `{"entityRef":"component:default/defectdojo","value":"${pem}"}`;
+    const res = await request(server).post('/api/kvcsi/requests/r-1/value').set('Authorization', REQUESTER_HEADER)
+      .set('Content-Type', 'application/json').send(raw);
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('do-not-echo');
+    expect(res.text).not.toContain('PRIVATE KEY');
+    expect(res.body.error.message).toBe('the request body is not valid JSON');
   });
 });

@@ -76,6 +76,24 @@ function normalizeEntityRef(ref: string): string {
   }
 }
 
+/** body-parser marks its errors with a `type` (entity.parse.failed, entity.too.large, charset.unsupported, …) and a 4xx `status`. */
+function isBodyParserError(error: unknown): error is { type: string; status: number } {
+  const candidate = error as { type?: unknown; status?: unknown } | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.type === 'string' && typeof candidate.status === 'number';
+}
+
+function stripBodyParserError(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
+  if (!isBodyParserError(error)) {
+    next(error);
+    return;
+  }
+  const reasons: Record<string, string> = {
+    'entity.parse.failed': 'the request body is not valid JSON',
+    'entity.too.large': 'the request body is larger than 256 kB',
+  };
+  next(new InputError(reasons[error.type] ?? `the request body could not be read (${error.type})`));
+}
+
 type Handler = (req: Request, res: Response) => Promise<void>;
 
 /** Express 4 does not await handlers: hand every rejection to the error handler, as a Backstage error. */
@@ -89,6 +107,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const { httpAuth, permissions, auditor, catalog, service, index, registry } = options;
   const router = express.Router();
   router.use(express.json({ limit: '256kb' }));
+  // body-parser's errors carry the raw request body (`body`) and a JSON.parse message that quotes it: a malformed
+  // set-value (a PEM pasted through curl) would echo the secret in the 400. Replace them with errors that name the rule.
+  router.use(stripBodyParserError);
 
   interface Resolved {
     credentials: BackstageCredentials;
@@ -134,6 +155,23 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
   };
 
+  /**
+   * A request of the app applied after the index last read its vaults or access (here, in Slack or the CLI): re-read
+   * them first (targeted refresh), so the page does not show "access denied" beside an applied grant. The store
+   * failing does not fail the answer: the index is served as it is.
+   */
+  const refreshIfApplied = async (app: string): Promise<void> => {
+    const indexedAt = index.appIndexedAt(app);
+    if (indexedAt === undefined) return;
+    try {
+      const applied = await service.listRequests({ app, status: 'applied', limit: 20 });
+      const latest = Math.max(...applied.map((request) => Date.parse(request.appliedAt ?? request.updatedAt)).filter(Number.isFinite));
+      if (latest >= indexedAt) await index.refreshApp(app);
+    } catch (error) {
+      options.logger.warn(`kvcsi: could not check ${app}'s applied requests before answering its bindings: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -150,6 +188,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         };
       }
       await index.ready();
+      await refreshIfApplied(resolved.app.app);
       const view = viewAppBindings(index.snapshot(), registry, resolved.app.app, clusters);
       const unknownErrors: SourceError[] = unknown.map((name) => ({
         cluster: name, source: 'kubernetes', name: `cluster/${name}`, code: 'NOT_FOUND',
@@ -202,7 +241,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       const request = await service.getRequest(requestId);
       // A request of another app answers like a missing one: the entity does not reveal other apps' requests.
       if (request.target.app !== app) throw new NotFoundError(`request ${requestId} is not a request of ${app}`);
-      return toActionResponse(await service.supplySecretValue({ actor: actorOf(resolved.credentials, options.auth), requestId, value: input.value }));
+      const result = await service.supplySecretValue({ actor: actorOf(resolved.credentials, options.auth), requestId, value: input.value });
+      // The secret exists now: re-read the app's vaults before the page asks, so it does not show "missing" beside "applied".
+      if (result.outcome.status === 'applied') await index.refreshApp(app);
+      return toActionResponse(result);
     });
     res.json(body);
   }));
@@ -229,7 +271,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   /**
    * The pod must be the app's: labelled with it, or mounting one of its SecretProviderClasses. Otherwise an entity's
-   * owner could diagnose (and read the events and logs of) any pod of the cluster.
+   * owner could diagnose (and read the events and logs of) any pod of the cluster. The scope is checked before the
+   * lookup, and a missing pod answers exactly like another app's: the answer must not reveal which pods exist.
    */
   const podOfApp = async (cluster: string, app: string, podRef: string, namespaceInput?: string): Promise<{ namespace: string; pod: string }> => {
     await index.ready();
@@ -238,14 +281,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const namespace = second !== undefined ? first! : namespaceInput ?? appBindings[0]?.binding.namespace;
     const pod = second ?? first!;
     if (namespace === undefined) throw new InputError(`name the pod's namespace: ${app} has no SecretProviderClass on ${cluster}`);
-    const found = await options.clusterPort(cluster).getPod({ namespace, name: pod });
-    if (!found) throw new NotFoundError(`pod ${namespace}/${pod} was not found on ${cluster}`);
-    const labels = found.metadata.labels ?? {};
+    const notTheApps = () => new NotFoundError(`${app} has no pod ${namespace}/${pod} on ${cluster}`);
     const spcNames = new Set(appBindings.filter((entry) => entry.binding.namespace === namespace).map((entry) => entry.binding.name));
+    // Outside the namespaces where the app has a SecretProviderClass, no pod is the app's: do not ask the API server.
+    if (spcNames.size === 0) throw notTheApps();
+    const found = await options.clusterPort(cluster).getPod({ namespace, name: pod });
+    if (!found) throw notTheApps();
+    const labels = found.metadata.labels ?? {};
     const mountsAppSpc = (found.spec.volumes ?? []).some((volume) => spcNames.has(volume.csi?.volumeAttributes?.secretProviderClass ?? ''));
-    if (labels['app.kubernetes.io/name'] !== app && labels.app !== app && !mountsAppSpc) {
-      throw new NotAllowedError(`pod ${namespace}/${pod} is not a pod of ${app}`);
-    }
+    if (labels['app.kubernetes.io/name'] !== app && labels.app !== app && !mountsAppSpc) throw notTheApps();
     return { namespace, pod };
   };
 
