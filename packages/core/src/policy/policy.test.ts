@@ -97,6 +97,21 @@ describe('createPolicy', () => {
     expect(policy.decide('cli:dev', 'approve', 'hub').allowed).toBe(false);
   });
 
+  it('merges approvals per tier with the default: naming only hub keeps four-eyes on prd (issue 19)', () => {
+    const policy = createPolicy({
+      groups: { leads: ['cli:lead'] },
+      rules: [{ principals: ['cli:dev'], actions: ['grant', 'secret-create'] }],
+      approvals: { hub: { required: true, group: 'leads' } },
+    });
+    expect(policy.decide('cli:dev', 'secret-create', 'prd')).toMatchObject({ allowed: true, approvalRequired: true });
+    expect(policy.decide('cli:dev', 'grant', 'prd').approvalRequired).toBe(true);
+    expect(policy.decide('cli:dev', 'grant', 'hub')).toMatchObject({ approvalRequired: true, approverGroup: 'leads' });
+    expect(policy.decide('cli:dev', 'grant', 'dev').approvalRequired).toBe(false);
+    // An empty approvals section is the default too; only a written `prd: { required: false }` turns it off.
+    expect(createPolicy({ rules: [{ principals: ['cli:dev'], actions: ['grant'] }], approvals: {} }).decide('cli:dev', 'grant', 'prd').approvalRequired).toBe(true);
+    expect(createPolicy({ rules: [{ principals: ['cli:dev'], actions: ['grant'] }], approvals: { prd: { required: false } } }).decide('cli:dev', 'grant', 'prd').approvalRequired).toBe(false);
+  });
+
   it('lets only the approvers group approve where one is named, whatever the rules say', () => {
     const policy = createPolicy({
       groups: { 'approvers-prd': ['cli:approver'] },

@@ -17,7 +17,7 @@
  *       - principals: [cli:mallory]
  *         actions: [read]
  *         effect: deny
- *     approvals:                             # default: prd required, no group (anyone allowed `approve`)
+ *     approvals:                             # per tier; prd is required (no group) unless written otherwise
  *       prd: { required: true, group: approvers-prd }
  *       hub: { required: true, group: approvers-prd, actions: [secret-create] }
  *     requestTtlInMs: 86400000                 # 24 h
@@ -78,7 +78,10 @@ export const policyConfigSchema = z
     rules: z.array(ruleSchema).default([]),
     approvals: z
       .strictObject({ dev: approvalSchema.optional(), hub: approvalSchema.optional(), prd: approvalSchema.optional() })
-      .default({ prd: { required: true } }),
+      .default({})
+      // Merged per tier with the default: writing only `hub:` must not drop four-eyes on prd (fail closed). prd goes
+      // without approval only when the policy says so (`prd: { required: false }`).
+      .transform((approvals) => ({ ...approvals, prd: approvals.prd ?? { required: true } })),
     requestTtlInMs: z.number().int().min(60_000).max(30 * 24 * 60 * 60 * 1000).default(DEFAULT_REQUEST_TTL_IN_MS),
   })
   .superRefine((policy, context) => {
