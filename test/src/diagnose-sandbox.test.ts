@@ -11,6 +11,8 @@ interface Expectation {
   pod: string;
   app: string;
   finding?: string;
+  /** A failure that does not stop the pod (a rotation failure) is a warning; the default is an error. */
+  severity?: 'error' | 'warning';
 }
 const EXPECTATIONS_FILE = path.resolve(__dirname, '../../packages/sandbox/src/scenarios/default/expectations.yaml');
 // Read by the test only: the engine must find these causes without them.
@@ -30,7 +32,7 @@ const run = (target: DiagnosisTarget & { cluster: string }) => diagnose(target, 
 describe('diagnose over the default scenario', () => {
   it.each(expected.expectations.map((e) => [e.pod, e] as const))('names the expected cause of %s first', async (_pod, expectation) => {
     const report = await run(podTarget(expectation) as DiagnosisTarget & { cluster: string });
-    expect(report.findings[0]).toMatchObject({ id: expectation.finding, severity: 'error' });
+    expect(report.findings[0]).toMatchObject({ id: expectation.finding, severity: expectation.severity ?? 'error' });
     expect(report.unknowns).toEqual([]);
   });
 

@@ -119,7 +119,12 @@ describe('scenarios', () => {
       ['kv-cafehyna-prd', true],
       ['painel-clientes-hml', false],
       ['painel-clientes-prd', true],
+      ['kv-cafehyna-billing', false],
     ]);
+    // The issue-16 cases: a firewall, a soft-deleted secret, rotation on the hub.
+    expect(azure.vaults.find((v) => v.name === 'kv-cafehyna-billing')?.networkAcls?.defaultAction).toBe('Deny');
+    expect(azure.vaults.find((v) => v.name === 'kv-cafehyna-default')?.deletedSecrets?.map((d) => d.secret.name)).toEqual(['argocd-notifications-slack-token']);
+    expect(azure.managedClusters.find((c) => c.name === 'cafehyna-hub')?.secretRotation).toEqual({ enabled: true, pollIntervalInMs: 120_000 });
     expect(azure.tenantId).toBe('3f7a3df4-f85b-4ca8-98d0-08b1034e6567');
     const kubelet = azure.identities.find((i) => i.clientId === 'f1a14a8f-6d38-40a0-a935-3cdd91a25f47');
     for (const name of ['cafehyna-dev', 'cafehyna-hub', 'cafehyna-prd']) expect(azure.managedClusters.find((c) => c.name === name)?.kubeletIdentityClientId).toBe(kubelet?.clientId);
