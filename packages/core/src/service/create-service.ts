@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/event.js';
 import { toStoredInstant } from '../audit/instant.js';
 import { recordAudit } from '../audit/record.js';
 import type { Cluster, ClusterRegistry } from '../clusters/registry.js';
-import type { Tier } from '../clusters/schema.js';
+import { TIERS, type Tier } from '../clusters/schema.js';
 import { diagnose } from '../diagnostics/report.js';
 import { KvcsiError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
@@ -27,7 +27,7 @@ import { validateAppName, validateContentType, validateSecretName, validateSecre
 import { assertSecretAbsent, findSecretProperties, secretTags, writeSecret } from '../secrets/write.js';
 import type {
   ActionOutcome, ActionResult, Actor, AppBinding, ClusterStatus, ClusterSummary, GrantOptions, GrantPlan, KvcsiService, PlanGrantOptions,
-  PlannedIdentity, SecretActionResult, ServiceErrorSummary,
+  PlannedIdentity, SecretActionResult, ServiceCallOptions, ServiceErrorSummary,
 } from './types.js';
 
 export interface KvcsiServiceOptions {
@@ -201,6 +201,28 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
   const enforce = (who: Who, action: PolicyAction, cluster: Cluster, where: Record<string, string>, call: CallOptions, tier: Tier = cluster.tier) =>
     enforcePolicy({ policy, audit, clock, actor: who.id, action, tier, where: { cluster: cluster.name, ...where }, ...(who.memberOf ? { facts: { memberOf: who.memberOf } } : {}), ...call });
 
+  /** Read policy (issue 19): throws FORBIDDEN (and audits the denial) when the reader may not read the tier. */
+  const enforceRead = async (input: ServiceCallOptions | undefined, cluster: Cluster, tier: Tier = cluster.tier): Promise<void> => {
+    if (input?.reader) await enforce(whoOf(input.reader), 'read', cluster, {}, callOf(input), tier);
+  };
+  /** For lists: whether the reader may read the tier (no reader: the caller is kvcsi itself). */
+  const mayRead = (input: ServiceCallOptions | undefined, tier: Tier | undefined): boolean => {
+    if (!input?.reader) return true;
+    const who = whoOf(input.reader);
+    const facts = who.memberOf ? { memberOf: who.memberOf } : undefined;
+    // Rows without a tier are shown only to someone who may read every tier.
+    const tiers = tier !== undefined ? [tier] : TIERS;
+    return tiers.every((each) => policy.decide(who.id, 'read', each, facts).allowed);
+  };
+  const tierOfCluster = (name: string | undefined): Tier | undefined => {
+    if (name === undefined) return undefined;
+    try {
+      return registry.get(name).tier;
+    } catch {
+      return undefined;
+    }
+  };
+
   const plan = (action: 'grant' | 'revoke', cluster: Cluster, app: string, call: CallOptions, bindings?: AppBinding[]): Promise<GrantPlan> =>
     planAccess({
       action, app, cluster, grantScope: registry.grantScope, clusterPort: clusterPort(cluster.name), clusterPortFor: clusterPort, vault, registry,
@@ -373,9 +395,11 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     async bindings(input = {}) {
       const clusters = input.cluster !== undefined ? [registry.get(input.cluster)] : registry.list();
       if (input.app !== undefined) validateAppName(input.app);
+      if (input.cluster !== undefined) await enforceRead(input, clusters[0]!);
       return {
         clusters: await Promise.all(clusters.map(async (cluster) => {
           try {
+            await enforceRead(input, cluster);
             const bindings = await findAppBindings({ clusterPort: clusterPort(cluster.name), cluster, ...(input.app !== undefined ? { app: input.app } : {}), ...callOf(input) });
             return { cluster: cluster.name, tier: cluster.tier, bindings };
           } catch (error) {
@@ -386,19 +410,22 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       };
     },
 
-    diagnosePod(input) {
+    async diagnosePod(input) {
       const cluster = registry.get(input.cluster);
+      await enforceRead(input, cluster);
       return diagnose({ kind: 'pod', cluster: cluster.name, namespace: input.namespace, name: input.pod }, { cluster: clusterPort(cluster.name), vault, registry, clock, ...callOf(input) });
     },
 
-    diagnoseApp(input) {
+    async diagnoseApp(input) {
       const cluster = registry.get(input.cluster);
       const app = validateAppName(input.app);
+      await enforceRead(input, cluster);
       return diagnose({ kind: 'app', cluster: cluster.name, app, ...(input.namespace !== undefined ? { namespace: input.namespace } : {}) }, { cluster: clusterPort(cluster.name), vault, registry, clock, ...callOf(input) });
     },
 
     async status(input) {
       const cluster = registry.get(input.cluster);
+      await enforceRead(input, cluster);
       const call = callOf(input);
       const [kubernetes, vaultStatus, identity, pending] = await Promise.all([
         clusterPort(cluster.name).getCsiDriver(call).then(
@@ -534,13 +561,20 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       return supply(request, who, input.value, callOf(input));
     },
 
-    listRequests(query = {}) {
-      const { signal, ...rest } = query;
-      return requests.list({ ...rest, ...(signal ? { signal } : {}) });
+    async listRequests(query = {}) {
+      const { signal, reader: _reader, ...rest } = query;
+      const listed = await requests.list({ ...rest, ...(signal ? { signal } : {}) });
+      return listed.filter((request) => mayRead(query, request.target.tier));
     },
 
-    getRequest(id, callOptions) {
-      return requests.get(id, callOf(callOptions));
+    async getRequest(id, callOptions) {
+      const request = await requests.get(id, callOf(callOptions));
+      if (callOptions?.reader) {
+        const cluster = registry.list().find((each) => each.name === request.target.cluster);
+        if (cluster) await enforceRead(callOptions, cluster, request.target.tier);
+        else if (!mayRead(callOptions, request.target.tier)) throw new KvcsiError('FORBIDDEN', `the policy does not let ${whoOf(callOptions.reader).id} read ${request.target.tier}`, { rule: 'policy' });
+      }
+      return request;
     },
 
     async approve(input) {
@@ -571,7 +605,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
         limit,
         ...callOf(query),
       });
-      return events.reverse();
+      return events.filter((event) => mayRead(query, event.where?.tier ?? tierOfCluster(event.where?.cluster))).reverse();
     },
   };
   return service;

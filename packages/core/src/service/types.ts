@@ -26,9 +26,14 @@ export interface Actor {
   displayName?: string;
 }
 
-/** Every call accepts an AbortSignal. */
+/** Every call accepts an AbortSignal, and the reader the policy's `read` rules apply to. */
 export interface ServiceCallOptions {
   signal?: AbortSignal;
+  /**
+   * Who reads. Front ends pass it on every read (bindings, diagnose, status, requests, audit): a tier the policy
+   * denies `read` on is refused (one cluster, one request) or left out (lists). Writes name their actor anyway.
+   */
+  reader?: Actor;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
