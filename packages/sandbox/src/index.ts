@@ -1,6 +1,9 @@
 export const SANDBOX_VERSION = '0.1.0';
 
-export { createSandbox, SANDBOX_STATE_ENV } from './sandbox.js';
+export { createSandbox, SANDBOX_STATE_ENV, SANDBOX_TIMING_ENV, REALISTIC_PROPAGATION_DELAY_MS } from './sandbox.js';
+export type { MountTiming } from './mount/loop.js';
+export { followWallClock } from './remote/realTime.js';
+export type { FollowWallClockOptions } from './remote/realTime.js';
 export type { CreateSandboxOptions, ListenOptions, Sandbox, SandboxServer } from './sandbox.js';
 export type { SandboxState, SandboxStateFile } from './state.js';
 export { createManualClock, DEFAULT_SANDBOX_START_MS } from './clock.js';

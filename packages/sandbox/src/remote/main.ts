@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createSandbox } from '../sandbox.js';
+import { followWallClock } from './realTime.js';
 import { startSandboxHttpServer } from './server.js';
 
 const USAGE = `Usage: kvcsi-sandbox [--port 7070] [--host 127.0.0.1] [--scenario default] [--state <file>]
@@ -50,14 +51,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const server = await startSandboxHttpServer(sandbox, { port, host: values.host });
   process.stdout.write(`kvcsi sandbox "${sandbox.scenario.name}" on ${server.url}${stateFile ? ` (state: ${stateFile})` : ''}\n`);
   if (values['real-time']) {
-    // The sandbox clock keeps its own epoch (the scenario's), and moves as much as the wall clock does.
-    let last = Date.now();
-    const ticker = setInterval(() => {
-      const now = Date.now();
-      sandbox.advance(now - last);
-      last = now;
-    }, REAL_TIME_TICK_MS);
-    ticker.unref();
+    followWallClock(sandbox, { tickInMs: REAL_TIME_TICK_MS });
     const delayInMs = sandbox.state.azure.roleAssignmentPropagationDelayInMs;
     process.stdout.write(`real time: role assignments reach Key Vault after ${Math.round(delayInMs / 1000)} s; kubelet retries failed mounts with backoff\n`);
   }
