@@ -1,13 +1,14 @@
 /**
  * The in-memory index `GET /bindings` answers from: every SecretProviderClass of every cluster (one list per
- * cluster), the pods mounting them (one SecretProviderClassPodStatus list per namespace that has SPCs), the secret
+ * cluster) with the lint rules' findings on it, the pods mounting them (one SecretProviderClassPodStatus list and one
+ * pod list per namespace that has SPCs: which pods mount each class, and which of them cannot start), the secret
  * names of every vault they use (list-properties pages, never values) and, per vault and identity, whether that
- * identity may read secrets. Refreshed in the background; a source that fails keeps its last good data
- * (stale-while-revalidate) and reports its error beside it.
+ * identity may read secrets. Refreshed in the background, and for one app after a request of it is applied
+ * (`refreshApp`); a source that fails keeps its last good data (stale-while-revalidate) and reports its error beside it.
  */
 import {
-  KvcsiError, toAppBinding, type AppBinding, type CallOptions, type Clock, type ClusterPort, type ClusterRegistry,
-  type IdentityAccess, type SecretProviderClassResource, type VaultPort, type VaultRef,
+  KvcsiError, SPC_API_VERSION, SPC_KIND, lintText, toAppBinding, type AppBinding, type CallOptions, type Clock, type ClusterPort,
+  type ClusterRegistry, type IdentityAccess, type KubePod, type LintSeverity, type SecretProviderClassResource, type VaultPort, type VaultRef,
 } from '@kvcsi/core';
 
 /** Secrets User, Secrets Officer, Administrator: the built-in roles whose data actions include getSecret. */
@@ -34,10 +35,20 @@ export interface SourceState<T> {
   error?: SourceFailure;
 }
 
+/** A lint rule's finding on a SecretProviderClass read from the cluster (no file, so no line). */
+export interface IndexedLintFinding {
+  rule: string;
+  severity: LintSeverity;
+  message: string;
+  fix: string;
+}
+
 export interface IndexedBinding {
   binding: AppBinding;
   /** `objectName` or alias (the file) → `<secret>/<key>` targets, from `spec.secretObjects`. */
   syncedTo: Map<string, string[]>;
+  /** What `kvcsi lint` says about this SecretProviderClass, as the API server holds it. */
+  lint: IndexedLintFinding[];
 }
 
 export interface ClusterIndex {
@@ -46,6 +57,22 @@ export interface ClusterIndex {
 
 /** `<namespace>/<spc>` → pods that mount it. */
 export type MountIndex = Map<string, string[]>;
+
+/** A pod that declares a CSI volume of a SecretProviderClass and whose containers do not all run. */
+export interface StuckPod {
+  name: string;
+  phase?: string;
+  /** The first waiting container's reason (ContainerCreating, CreateContainerConfigError, CrashLoopBackOff, …). */
+  reason: string;
+  container?: string;
+  /** kubelet's message for that reason (e.g. `secret "x" not found`); never a Secret's data. */
+  message?: string;
+  /** Epoch ms of the pod's start (status.startTime), when known. */
+  startedAt?: number;
+}
+
+/** `<namespace>/<spc>` → pods declaring it that are not running. */
+export type PodStateIndex = Map<string, StuckPod[]>;
 
 export interface VaultIndex {
   /** Lower-cased secret names (certificates appear too, through their backing secret). */
@@ -63,6 +90,8 @@ export interface AccessIndex {
 export interface IndexSnapshot {
   clusters: Map<string, SourceState<ClusterIndex>>;
   mounts: Map<string, SourceState<MountIndex>>;
+  /** Per cluster, from one pod list per namespace with SPCs (skipped with `skipMounts`). */
+  pods: Map<string, SourceState<PodStateIndex>>;
   vaults: Map<string, SourceState<VaultIndex>>;
   /** Key `<vault>|<clientId>` (both lower-cased). */
   access: Map<string, SourceState<AccessIndex>>;
@@ -86,7 +115,7 @@ export interface BindingsIndexOptions {
   clock?: Clock;
   /** Sources read at once (clusters, namespaces, vault listings, access checks); default 8. */
   concurrency?: number;
-  /** Skip the pod-status lists (mountedBy, synced unknown): one call per cluster only. Default false. */
+  /** Skip the pod-status and pod lists (mountedBy, synced and pod state unknown): one call per cluster only. Default false. */
   skipMounts?: boolean;
   onSourceError?(source: string, error: SourceFailure): void;
 }
@@ -97,6 +126,13 @@ export interface BindingsIndex {
   refresh(options?: CallOptions): Promise<RefreshStats>;
   /** Resolves once the index has been refreshed at least once (starting a refresh if none ran). */
   ready(options?: CallOptions): Promise<void>;
+  /**
+   * Re-reads what an applied request of `app` changes: the listings of the vaults its SecretProviderClasses name and
+   * its identities' access to them. A targeted refresh: no SPC list, nothing of other vaults or identities.
+   */
+  refreshApp(app: string, options?: CallOptions): Promise<RefreshStats>;
+  /** The oldest refresh (epoch ms) among the vault and access sources `app` depends on; undefined if none was read. */
+  appIndexedAt(app: string): number | undefined;
 }
 
 export const accessKey = (vault: string, clientId: string) => `${vault.toLowerCase()}|${clientId.toLowerCase()}`;
@@ -117,6 +153,41 @@ async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * The lint rules of `kvcsi lint`, run on the SecretProviderClass as the API server returned it. JSON is YAML, so the
+ * resource goes through the same parser and rules as a file; lines mean nothing here and are dropped.
+ */
+export function lintResource(spc: SecretProviderClassResource, cluster: string): IndexedLintFinding[] {
+  const document = { apiVersion: SPC_API_VERSION, kind: SPC_KIND, metadata: { name: spc.metadata.name, namespace: spc.metadata.namespace }, spec: spc.spec };
+  const file = `${cluster}/${spc.metadata.namespace ?? 'default'}/${spc.metadata.name ?? ''}`;
+  return lintText(JSON.stringify(document, null, 1), file).map(({ rule, severity, message, fix }) => ({ rule, severity, message, fix }));
+}
+
+/** The SecretProviderClasses a pod declares as CSI volumes of the secrets-store driver. */
+function spcsOfPod(pod: KubePod): string[] {
+  return (pod.spec.volumes ?? [])
+    .filter((volume) => volume.csi?.driver === 'secrets-store.csi.k8s.io')
+    .map((volume) => volume.csi?.volumeAttributes?.secretProviderClass ?? '')
+    .filter((name) => name !== '');
+}
+
+/** The pod's state when a container does not run: the first waiting (or crash-looping) container, else the phase. */
+export function stuckPodOf(pod: KubePod): StuckPod | undefined {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded') return undefined;
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const waiting = statuses.find((status) => status.state?.waiting !== undefined);
+  const startedAt = pod.status?.startTime !== undefined ? Date.parse(pod.status.startTime) : Number.NaN;
+  const base = { name: pod.metadata.name ?? '', ...(phase !== undefined ? { phase } : {}), ...(Number.isFinite(startedAt) ? { startedAt } : {}) };
+  if (waiting !== undefined) {
+    const { reason, message } = waiting.state!.waiting!;
+    return { ...base, reason: reason ?? 'Waiting', container: waiting.name, ...(message ? { message } : {}) };
+  }
+  if (phase === 'Running' || statuses.length > 0 && statuses.every((status) => status.state?.running !== undefined)) return undefined;
+  if (phase === 'Pending' || phase === 'Failed' || phase === 'Unknown') return { ...base, reason: pod.status?.reason ?? phase, ...(pod.status?.message ? { message: pod.status.message } : {}) };
+  return undefined;
 }
 
 function syncTargets(spc: SecretProviderClassResource): Map<string, string[]> {
@@ -158,8 +229,10 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
   const { registry, vault } = options;
   const now = () => (options.clock ?? { now: Date.now }).now();
   const concurrency = options.concurrency ?? 8;
-  const state: IndexSnapshot = { clusters: new Map(), mounts: new Map(), vaults: new Map(), access: new Map() };
+  const state: IndexSnapshot = { clusters: new Map(), mounts: new Map(), pods: new Map(), vaults: new Map(), access: new Map() };
   let inFlight: Promise<RefreshStats> | undefined;
+  /** Concurrent callers for one app share its targeted refresh. */
+  const appRefreshes = new Map<string, Promise<RefreshStats>>();
 
   /** Keeps the old data on failure: that is what "stale while revalidate" serves. */
   const settle = async <T>(map: Map<string, SourceState<T>>, key: string, source: string, read: () => Promise<T>): Promise<boolean> => {
@@ -178,64 +251,16 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
 
   const vaultRef = (name: string): VaultRef => registry.findByVault(name)[0]?.keyVault ?? { name };
 
-  const run = async (call: CallOptions): Promise<RefreshStats> => {
-    const startedHr = process.hrtime.bigint();
-    let failures = 0;
-    const clusters = registry.list();
+  type IdentityKey = { vault: string; clientId: string; tenantId?: string };
 
-    await eachLimited(clusters, concurrency, async (cluster) => {
-      const ok = await settle(state.clusters, cluster.name, `cluster/${cluster.name}`, async () => {
-        const spcs = await options.clusterPort(cluster.name).listSecretProviderClasses({ ...call });
-        return {
-          bindings: spcs
-            .filter((spc) => (spc.spec.provider ?? 'azure') === 'azure')
-            .map((spc) => ({ binding: toAppBinding(spc, cluster), syncedTo: syncTargets(spc) })),
-        };
-      });
-      if (!ok) failures += 1;
-    });
-
-    if (!options.skipMounts) {
-      const namespaceJobs: { cluster: string; namespace: string }[] = [];
-      for (const cluster of clusters) {
-        const namespaces = new Set(state.clusters.get(cluster.name)?.data?.bindings.map((entry) => entry.binding.namespace) ?? []);
-        for (const namespace of namespaces) namespaceJobs.push({ cluster: cluster.name, namespace });
-      }
-      const perCluster = new Map<string, MountIndex>();
-      const failedClusters = new Map<string, unknown>();
-      await eachLimited(namespaceJobs, concurrency, async ({ cluster, namespace }) => {
-        try {
-          const statuses = await options.clusterPort(cluster).listSecretProviderClassPodStatuses({ namespace, ...call });
-          const mounts = perCluster.get(cluster) ?? new Map<string, string[]>();
-          for (const status of statuses) {
-            const spc = status.status?.secretProviderClassName;
-            const pod = status.status?.podName;
-            if (!spc || !pod || status.status?.mounted === false) continue;
-            const key = mountKey(namespace, spc);
-            mounts.set(key, [...(mounts.get(key) ?? []), pod]);
-          }
-          perCluster.set(cluster, mounts);
-        } catch (error) {
-          failedClusters.set(cluster, error);
-        }
-      });
-      for (const cluster of new Set(namespaceJobs.map((job) => job.cluster))) {
-        const ok = await settle(state.mounts, cluster, `pod-status/${cluster}`, async () => {
-          if (failedClusters.has(cluster)) throw failedClusters.get(cluster);
-          return perCluster.get(cluster) ?? new Map();
-        });
-        if (!ok) failures += 1;
-      }
-    }
-
-    // Vaults: every vault an SPC names, plus each cluster's own.
-    const vaultNames = new Map<string, string>();
-    const identities = new Map<string, { vault: string; clientId: string; tenantId?: string }>();
-    for (const cluster of clusters) {
-      vaultNames.set(cluster.keyVault.name.toLowerCase(), cluster.keyVault.name);
-      for (const { binding } of state.clusters.get(cluster.name)?.data?.bindings ?? []) {
-        if (binding.vault === undefined) continue;
-        vaultNames.set(binding.vault.toLowerCase(), binding.vault);
+  /** The vaults and (vault, identity) pairs the indexed bindings that `include` accepts depend on. */
+  const sourcesOf = (include: (binding: AppBinding) => boolean) => {
+    const vaults = new Map<string, string>();
+    const identities = new Map<string, IdentityKey>();
+    for (const clusterState of state.clusters.values()) {
+      for (const { binding } of clusterState.data?.bindings ?? []) {
+        if (binding.vault === undefined || !include(binding)) continue;
+        vaults.set(binding.vault.toLowerCase(), binding.vault);
         if (binding.identity.clientId !== undefined) {
           identities.set(accessKey(binding.vault, binding.identity.clientId), {
             vault: binding.vault, clientId: binding.identity.clientId, ...(binding.tenantId ? { tenantId: binding.tenantId } : {}),
@@ -243,6 +268,12 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
         }
       }
     }
+    return { vaults, identities };
+  };
+
+  /** Secret listings (pages of 25, never values) and access checks: one vault lookup per vault, one identity lookup and one check per pair. */
+  const readVaultsAndAccess = async (vaultNames: Map<string, string>, identities: Map<string, IdentityKey>, call: CallOptions) => {
+    let failures = 0;
     let secrets = 0;
     await eachLimited([...vaultNames.entries()], concurrency, async ([key, name]) => {
       const ok = await settle(state.vaults, key, `vault/${name}`, async () => {
@@ -263,7 +294,6 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
       if (!ok) failures += 1;
     });
 
-    // Access: one vault lookup per vault, one identity lookup and one access check per (vault, identity).
     const vaultIds = new Map<string, Promise<string | undefined>>();
     const vaultIdOf = (name: string) => {
       let id = vaultIds.get(name.toLowerCase());
@@ -292,6 +322,97 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
       });
       if (!ok) failures += 1;
     });
+    return { failures, secrets };
+  };
+
+  const run = async (call: CallOptions): Promise<RefreshStats> => {
+    const startedHr = process.hrtime.bigint();
+    let failures = 0;
+    const clusters = registry.list();
+
+    await eachLimited(clusters, concurrency, async (cluster) => {
+      const ok = await settle(state.clusters, cluster.name, `cluster/${cluster.name}`, async () => {
+        const spcs = await options.clusterPort(cluster.name).listSecretProviderClasses({ ...call });
+        return {
+          bindings: spcs
+            .filter((spc) => (spc.spec.provider ?? 'azure') === 'azure')
+            .map((spc) => ({ binding: toAppBinding(spc, cluster), syncedTo: syncTargets(spc), lint: lintResource(spc, cluster.name) })),
+        };
+      });
+      if (!ok) failures += 1;
+    });
+
+    if (!options.skipMounts) {
+      const namespaceJobs: { cluster: string; namespace: string }[] = [];
+      for (const cluster of clusters) {
+        const namespaces = new Set(state.clusters.get(cluster.name)?.data?.bindings.map((entry) => entry.binding.namespace) ?? []);
+        for (const namespace of namespaces) namespaceJobs.push({ cluster: cluster.name, namespace });
+      }
+      const perCluster = new Map<string, MountIndex>();
+      const failedClusters = new Map<string, unknown>();
+      const podsPerCluster = new Map<string, PodStateIndex>();
+      const failedPodLists = new Map<string, unknown>();
+      const readMounts = async (cluster: string, namespace: string) => {
+        try {
+          const statuses = await options.clusterPort(cluster).listSecretProviderClassPodStatuses({ namespace, ...call });
+          const mounts = perCluster.get(cluster) ?? new Map<string, string[]>();
+          for (const status of statuses) {
+            const spc = status.status?.secretProviderClassName;
+            const pod = status.status?.podName;
+            if (!spc || !pod || status.status?.mounted === false) continue;
+            const key = mountKey(namespace, spc);
+            mounts.set(key, [...(mounts.get(key) ?? []), pod]);
+          }
+          perCluster.set(cluster, mounts);
+        } catch (error) {
+          failedClusters.set(cluster, error);
+        }
+      };
+      // A pod whose mount fails has no SecretProviderClassPodStatus, and one whose container cannot start (a synced
+      // Secret missing) has one that says mounted: only the pods' own state tells either apart from a healthy pod.
+      const readPods = async (cluster: string, namespace: string) => {
+        try {
+          const pods = await options.clusterPort(cluster).listPods({ namespace, ...call });
+          const stuck = podsPerCluster.get(cluster) ?? new Map<string, StuckPod[]>();
+          for (const pod of pods) {
+            const spcs = spcsOfPod(pod);
+            const state = spcs.length > 0 ? stuckPodOf(pod) : undefined;
+            if (state === undefined) continue;
+            for (const spc of new Set(spcs)) {
+              const key = mountKey(namespace, spc);
+              stuck.set(key, [...(stuck.get(key) ?? []), state]);
+            }
+          }
+          podsPerCluster.set(cluster, stuck);
+        } catch (error) {
+          failedPodLists.set(cluster, error);
+        }
+      };
+      await eachLimited(namespaceJobs, concurrency, async ({ cluster, namespace }) => {
+        await Promise.all([readMounts(cluster, namespace), readPods(cluster, namespace)]);
+      });
+      for (const cluster of new Set(namespaceJobs.map((job) => job.cluster))) {
+        const ok = await settle(state.mounts, cluster, `pod-status/${cluster}`, async () => {
+          if (failedClusters.has(cluster)) throw failedClusters.get(cluster);
+          return perCluster.get(cluster) ?? new Map();
+        });
+        const podsOk = await settle(state.pods, cluster, `pods/${cluster}`, async () => {
+          if (failedPodLists.has(cluster)) throw failedPodLists.get(cluster);
+          return podsPerCluster.get(cluster) ?? new Map();
+        });
+        if (!ok) failures += 1;
+        if (!podsOk) failures += 1;
+      }
+    }
+
+    // Vaults: every vault an SPC names, plus each cluster's own.
+    const vaultNames = new Map<string, string>();
+    for (const cluster of clusters) vaultNames.set(cluster.keyVault.name.toLowerCase(), cluster.keyVault.name);
+    const { vaults: bindingVaults, identities } = sourcesOf(() => true);
+    for (const [key, name] of bindingVaults) vaultNames.set(key, name);
+    const read = await readVaultsAndAccess(vaultNames, identities, call);
+    failures += read.failures;
+    const { secrets } = read;
 
     state.refreshedAt = now();
     const spcs = [...state.clusters.values()].reduce((sum, entry) => sum + (entry.data?.bindings.length ?? 0), 0);
@@ -314,6 +435,28 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
     async ready(call = {}) {
       if (state.refreshedAt !== undefined) return;
       await index.refresh(call);
+    },
+    refreshApp(app, call = {}) {
+      let running = appRefreshes.get(app);
+      if (!running) {
+        running = (async () => {
+          const startedHr = process.hrtime.bigint();
+          const { vaults, identities } = sourcesOf((binding) => binding.app === app);
+          const { failures, secrets } = await readVaultsAndAccess(vaults, identities, call);
+          return { wallInMs: Number(process.hrtime.bigint() - startedHr) / 1e6, clusters: 0, spcs: 0, vaults: vaults.size, secrets, failures };
+        })().finally(() => appRefreshes.delete(app));
+        appRefreshes.set(app, running);
+      }
+      return running;
+    },
+    appIndexedAt(app) {
+      const { vaults, identities } = sourcesOf((binding) => binding.app === app);
+      const times = [
+        ...[...vaults.keys()].map((key) => state.vaults.get(key)?.refreshedAt),
+        ...[...identities.keys()].map((key) => state.access.get(key)?.refreshedAt),
+      ];
+      if (times.length === 0 || times.some((at) => at === undefined)) return undefined;
+      return Math.min(...(times as number[]));
     },
   };
   return index;

@@ -1,10 +1,18 @@
 /**
  * One app's bindings, read from the index: items per SecretProviderClass with per-object health, findings the index
- * alone can show, and one error per source that failed (its last good data is still served).
+ * alone can show (lint rules, missing objects, access, pods that cannot start), and one error per source that failed
+ * (its last good data is still served). A pod that cannot start is shown under the SecretProviderClass's first error
+ * (`causedBy`) when there is one: one cause, its consequence folded under it.
  */
 import type { BindingItem, BindingObject, FindingDto, ObjectAccess, SourceError, SourceKind } from '@kvcsi/backstage-plugin-common';
 import type { ClusterRegistry } from '@kvcsi/core';
-import { accessKey, mountKey, type IndexSnapshot, type SourceState } from './bindings-index.js';
+import { accessKey, mountKey, type IndexedLintFinding, type IndexSnapshot, type SourceState, type StuckPod } from './bindings-index.js';
+
+/**
+ * kubelet's podAttachAndMountTimeout (2m3s, pkg/kubelet/volumemanager/volume_manager.go): a pod still in
+ * ContainerCreating after it has not mounted its volumes, not merely starting.
+ */
+export const STUCK_CREATING_AFTER_MS = 123_000;
 
 export interface AppBindingsView {
   items: BindingItem[];
@@ -23,12 +31,48 @@ function sourceError<T>(cluster: string, source: SourceKind, name: string, state
   };
 }
 
-function indexFinding(input: Omit<FindingDto, 'evidence' | 'confidence' | 'fix'> & { commands?: string[] }): FindingDto {
-  const { commands, ...rest } = input;
-  return { ...rest, evidence: [], confidence: 'confirmed', fix: { commands: commands ?? [], docs: [] } };
+function indexFinding(input: Omit<FindingDto, 'evidence' | 'confidence' | 'fix'> & { commands?: string[]; evidence?: string[] }): FindingDto {
+  const { commands, evidence, ...rest } = input;
+  return { ...rest, evidence: evidence ?? [], confidence: 'confirmed', fix: { commands: commands ?? [], docs: [] } };
 }
 
-export function viewAppBindings(snapshot: IndexSnapshot, registry: ClusterRegistry, app: string, clusterNames: readonly string[]): AppBindingsView {
+/** One finding per lint rule (a rule can fire on several secretObjects): `spc-lint/<rule>`. */
+function lintFindings(lint: readonly IndexedLintFinding[], subject: FindingDto['subject'], namespace: string, spc: string): FindingDto[] {
+  const byRule = new Map<string, IndexedLintFinding[]>();
+  for (const finding of lint) byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);
+  return [...byRule].map(([rule, findings]) => ({
+    id: `spc-lint/${rule}`, severity: findings[0]!.severity, title: `SecretProviderClass ${spc}: ${rule}`,
+    summary: `${namespace}/${spc}: ${findings.map((finding) => finding.message).join('; ')}`,
+    evidence: [], cause: `kvcsi lint rule ${rule}, run on the SecretProviderClass as the cluster holds it.`,
+    fix: { commands: [...new Set(findings.map((finding) => finding.fix))], docs: [] }, confidence: 'confirmed',
+    ...(subject ? { subject } : {}),
+  }));
+}
+
+/** Pods that declare the class and do not run: CreateContainerConfigError and the like now, ContainerCreating past kubelet's mount timeout. */
+function podFinding(pods: readonly StuckPod[], namespace: string, spc: string, nowInMs: number, causedBy: string | undefined): FindingDto | undefined {
+  const stuck = pods.filter((pod) => pod.reason !== 'ContainerCreating' || pod.startedAt === undefined || nowInMs - pod.startedAt >= STUCK_CREATING_AFTER_MS);
+  const starting = pods.filter((pod) => !stuck.includes(pod));
+  if (stuck.length === 0 && starting.length === 0) return undefined;
+  const describe = (pod: StuckPod) => `${pod.name} (${pod.reason}${pod.container ? ` in ${pod.container}` : ''}${pod.message ? `: ${pod.message}` : ''})`;
+  const shown = stuck.length > 0 ? stuck : starting;
+  return indexFinding({
+    id: 'pods-not-running', severity: stuck.length > 0 ? 'error' : 'info',
+    title: stuck.length > 0 ? `${stuck.length === 1 ? 'A pod' : `${stuck.length} pods`} mounting ${spc} cannot start` : `Pods mounting ${spc} are starting`,
+    summary: `${namespace}: ${shown.map(describe).join(', ')}`,
+    evidence: shown.map((pod) => `pod ${namespace}/${pod.name}: ${pod.reason}${pod.message ? `: ${pod.message}` : ''}`),
+    cause: causedBy !== undefined
+      ? 'A consequence of the SecretProviderClass\'s error above: the mount fails (ContainerCreating) or the synced Secret is never created (CreateContainerConfigError).'
+      : 'kubelet cannot mount the CSI volume (ContainerCreating) or a container reads a Secret or key that does not exist (CreateContainerConfigError). Diagnose the pod for the cause.',
+    subject: { kind: 'Pod', namespace, name: shown[0]!.name },
+    commands: [`kubectl describe pod -n ${namespace} ${shown[0]!.name}`],
+    ...(causedBy !== undefined ? { causedBy } : {}),
+  });
+}
+
+export function viewAppBindings(
+  snapshot: IndexSnapshot, registry: ClusterRegistry, app: string, clusterNames: readonly string[], nowInMs: number = Date.now(),
+): AppBindingsView {
   const items: BindingItem[] = [];
   const errors: SourceError[] = [];
   const reported = new Set<string>();
@@ -50,7 +94,8 @@ export function viewAppBindings(snapshot: IndexSnapshot, registry: ClusterRegist
     report(sourceError(clusterName, 'kubernetes', `cluster/${clusterName}`, clusterState));
     seen(clusterState?.refreshedAt);
     const mounts = snapshot.mounts.get(clusterName);
-    for (const { binding, syncedTo } of clusterState?.data?.bindings ?? []) {
+    const pods = snapshot.pods.get(clusterName);
+    for (const { binding, syncedTo, lint } of clusterState?.data?.bindings ?? []) {
       if (binding.app !== app) continue;
       const vaultState = binding.vault !== undefined ? snapshot.vaults.get(binding.vault.toLowerCase()) : undefined;
       const accessState = binding.vault !== undefined && binding.identity.clientId !== undefined
@@ -60,6 +105,7 @@ export function viewAppBindings(snapshot: IndexSnapshot, registry: ClusterRegist
         if (binding.identity.clientId !== undefined) report(sourceError(clusterName, 'access', `access/${binding.vault}/${binding.identity.clientId}`, accessState));
       }
       report(sourceError(clusterName, 'pod-status', `pod-status/${clusterName}`, mounts));
+      report(sourceError(clusterName, 'kubernetes', `pods/${clusterName}`, pods));
       seen(vaultState?.refreshedAt);
       const mountedBy = mounts?.data?.get(mountKey(binding.namespace, binding.name)) ?? [];
 
@@ -84,13 +130,16 @@ export function viewAppBindings(snapshot: IndexSnapshot, registry: ClusterRegist
 
       const findings: FindingDto[] = [];
       const subject = { kind: 'SecretProviderClass', namespace: binding.namespace, name: binding.name };
-      if (binding.problems.length > 0) {
+      findings.push(...lintFindings(lint, subject, binding.namespace, binding.name));
+      const lintErrors = lint.some((finding) => finding.severity === 'error');
+      // The lint rules say the same with the provider's own error text (objects-yaml, required-parameter); these two stay for an index without lint.
+      if (binding.problems.length > 0 && !lintErrors) {
         findings.push(indexFinding({
           id: 'spc-objects-unreadable', severity: 'error', title: 'The objects parameter cannot be read',
           summary: `${binding.namespace}/${binding.name}: ${binding.problems.join('; ')}`, cause: 'The provider parses parameters.objects as YAML; it fails the mount when it cannot.', subject,
         }));
       }
-      if (binding.vault === undefined) {
+      if (binding.vault === undefined && !lintErrors) {
         findings.push(indexFinding({
           id: 'spc-no-vault', severity: 'error', title: 'No keyvaultName', summary: `${binding.namespace}/${binding.name} names no Key Vault (parameters.keyvaultName)`,
           cause: 'The provider cannot know which vault to read.', subject,
@@ -115,6 +164,12 @@ export function viewAppBindings(snapshot: IndexSnapshot, registry: ClusterRegist
           commands: [`kvcsi grant ${app} ${clusterName}`],
         }));
       }
+      const cause = findings.find((finding) => finding.severity === 'error');
+      // A pod in ContainerCreating whose volume of this class mounted waits for another of its volumes: not this class's doing.
+      const podsOfClass = (pods?.data?.get(mountKey(binding.namespace, binding.name)) ?? [])
+        .filter((pod) => !(pod.reason === 'ContainerCreating' && mountedBy.includes(pod.name)));
+      const stuck = podFinding(podsOfClass, binding.namespace, binding.name, nowInMs, cause?.id);
+      if (stuck !== undefined) findings.push(stuck);
       items.push({
         cluster: clusterName, tier: cluster.tier, namespace: binding.namespace, spc: binding.name,
         ...(binding.vault !== undefined ? { vault: binding.vault } : {}),
