@@ -97,7 +97,9 @@ async function runSpc(command: Extract<KvcsiCommand, { verb: 'spc' }>, context: 
 
 export async function runCommand(command: KvcsiCommand, context: CommandContext): Promise<Reply> {
   const { service, config, actor } = context;
-  const signal = context.signal ? { signal: context.signal } : {};
+  // Every call names the reader: the policy's `read` rules (a deny on prd, say) hold for status, bindings, diagnose,
+  // requests and audit too (issue 19). Writes name their actor anyway.
+  const signal = { ...(context.signal ? { signal: context.signal } : {}), reader: actor };
   const clusterOf = (named: string | undefined): string => resolveCluster(context.registry, config, named, context.channelId, context.channelName);
   switch (command.verb) {
     case 'help':
