@@ -13,6 +13,7 @@ export * from './access/index.js';
 export * from './commands/index.js';
 export * from './secrets/index.js';
 export * from './status/index.js';
+export * from './watch/index.js';
 export * from './shell/index.js';
 export { withDeadline, budgetBefore } from './deadline.js';
 export type { DeadlineOptions } from './deadline.js';

@@ -190,6 +190,35 @@ export interface ReadContainerLogOptions extends CallOptions {
   sinceSeconds?: number;
 }
 
+export type WatchChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchChange<T> {
+  type: WatchChangeType;
+  object: T;
+}
+
+/** A long watch's connection: `lost` when its stream fails (once, until it is back), `restored` when it is open again. */
+export interface WatchConnectionChange {
+  state: 'lost' | 'restored';
+  /** Why it was lost (an error message, never a token). */
+  reason?: string;
+  /** Failed attempts so far (0 on restored). */
+  attempt: number;
+}
+
+/**
+ * A list-then-watch that runs until `signal` aborts: the current objects come as ADDED, then changes. It resumes from
+ * the last resourceVersion after a disconnect (with backoff), and relists after 410 Gone (objects come again as ADDED).
+ */
+export interface WatchOptions<T> extends CallOptions {
+  /** Omit for every namespace. */
+  namespace?: string;
+  onChange(change: WatchChange<T>): void;
+  onConnection?(change: WatchConnectionChange): void;
+  /** Retry delays after a failure: `initialInMs` doubled up to `maxInMs` (defaults 500 and 30000). */
+  backoff?: { initialInMs?: number; maxInMs?: number };
+}
+
 /** One cluster, reached through its kube context (or in-cluster config). */
 export interface ClusterPort {
   getPod(options: CallOptions & { namespace: string; name: string }): Promise<KubePod | undefined>;
@@ -210,6 +239,10 @@ export interface ClusterPort {
   readContainerLog(options: ReadContainerLogOptions): Promise<string>;
   /** Metadata and key names only; `undefined` when the Secret does not exist. */
   getSecretMetadata(options: CallOptions & { namespace: string; name: string }): Promise<SecretMetadata | undefined>;
+  /** Core/v1 Events (the watcher's triggers). Resolves when `signal` aborts. Optional: a port without it cannot be watched. */
+  watchEvents?(options: WatchOptions<KubeEvent>): Promise<void>;
+  /** Pods (waiting reasons, readiness). Resolves when `signal` aborts. */
+  watchPods?(options: WatchOptions<KubePod>): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

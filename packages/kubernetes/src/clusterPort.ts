@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, StorageV1Api, type ConfigurationOptions, type RequestContext } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, StorageV1Api, Watch, type ConfigurationOptions, type RequestContext } from '@kubernetes/client-node';
 import {
   budgetBefore,
+  runInformer,
   KvcsiError,
   type CallOptions,
   type ClusterPort,
@@ -14,10 +15,12 @@ import {
   type SecretMetadata,
   type SecretProviderClassPodStatusResource,
   type SecretProviderClassResource,
+  type WatchOptions,
 } from '@kvcsi/core';
 import { AksEndpointResolver, type AksClusterRef, type AksEndpoint } from './aksEndpoint.js';
 import { AksTokenSource, type TokenIdentity } from './aksToken.js';
 import { callKube } from './call.js';
+import { toKvcsiError } from './errors.js';
 import { bindingToAdd, type ForbiddenCall } from './forbidden.js';
 import { loadKubeConfig } from './kubeconfig.js';
 
@@ -83,6 +86,13 @@ class EntraIdKubeConfig extends KubeConfig {
     await super.applySecurityAuthentication(context);
     context.setHeaderParam('Authorization', `Bearer ${await this.tokens.token()}`);
   }
+
+  /** What client-node's Watch uses (it does not go through applySecurityAuthentication). */
+  override async applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]): ReturnType<KubeConfig['applyToFetchOptions']> {
+    const init = await super.applyToFetchOptions(opts);
+    (init.headers as unknown as Headers).set('Authorization', `Bearer ${await this.tokens.token()}`);
+    return init;
+  }
 }
 
 function entraIdKubeConfig(clusterName: string, endpoint: AksEndpoint, tokens: AksTokenSource): KubeConfig {
@@ -142,6 +152,8 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
   const access: ClusterAccess = { cluster: cluster.name, mode };
 
   let apis: (signal: AbortSignal) => Promise<KubeApis>;
+  /** The KubeConfig behind `apis` (client-node's Watch takes one). */
+  let kubeConfig: (signal: AbortSignal) => Promise<KubeConfig>;
   let tokens: AksTokenSource | undefined;
   let endpoint: AksEndpoint | undefined;
   if (mode === 'azure') {
@@ -153,7 +165,7 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     const tokenSource = options.aksTokens ?? new AksTokenSource({ credential: credential! });
     tokens = tokenSource;
     const ref: AksClusterRef = cluster.aks ?? { name: cluster.name };
-    let built: { endpoint: AksEndpoint; apis: KubeApis } | undefined;
+    let built: { endpoint: AksEndpoint; apis: KubeApis; kc: KubeConfig } | undefined;
     apis = async (signal) => {
       const current = await resolver.resolve(ref, { signal });
       endpoint = current;
@@ -166,13 +178,21 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
           details: { cluster: cluster.name },
         });
       }
-      if (built === undefined || built.endpoint !== current) built = { endpoint: current, apis: makeApis(entraIdKubeConfig(cluster.name, current, tokenSource)) };
+      if (built === undefined || built.endpoint !== current) {
+        const kc = entraIdKubeConfig(cluster.name, current, tokenSource);
+        built = { endpoint: current, apis: makeApis(kc), kc };
+      }
       return built.apis;
+    };
+    kubeConfig = async (signal) => {
+      await apis(signal);
+      return built!.kc;
     };
   } else {
     const kc = loadKubeConfig({ context: cluster.kubeContext, ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }), ...(options.inCluster === undefined ? {} : { inCluster: options.inCluster }) });
     const ready = Promise.resolve(makeApis(kc));
     apis = () => ready;
+    kubeConfig = () => Promise.resolve(kc);
     access.server = kc.getCurrentCluster()?.server ?? '';
     if (mode === 'kubeconfig') {
       access.kubeContext = cluster.kubeContext;
@@ -252,8 +272,50 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
       core.listPodForAllNamespaces({ labelSelector, ...(nodeName === undefined ? {} : { fieldSelector: `spec.nodeName=${nodeName}` }) }, o),
     ).then(itemsOf<KubePod>);
 
+  /** A list-then-watch of a core/v1 collection (`events`, `pods`) over client-node's Watch, run by the core's informer loop. */
+  const watchCollection = <T>(plural: 'events' | 'pods', what: string, watchOptions: WatchOptions<T>): Promise<void> => {
+    const { namespace, signal, onChange, onConnection, backoff } = watchOptions;
+    const path = namespace === undefined ? `/api/v1/${plural}` : `/api/v1/namespaces/${namespace}/${plural}`;
+    return runInformer<T>({
+      list: async (roundSignal) => {
+        const list = await call({ signal: roundSignal }, `list ${what}`, namespace ?? 'every namespace', ({ core }, o) => {
+          if (plural === 'events') return namespace === undefined ? core.listEventForAllNamespaces({}, o) : core.listNamespacedEvent({ namespace }, o);
+          return namespace === undefined ? core.listPodForAllNamespaces({}, o) : core.listNamespacedPod({ namespace }, o);
+        });
+        return { items: itemsOf<T>(list), resourceVersion: String((list as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? '') };
+      },
+      stream: async (resourceVersion, { onOpen, onLine }, roundSignal) => {
+        const kc = await kubeConfig(roundSignal);
+        await new Promise<void>((resolve, reject) => {
+          let controller: AbortController | undefined;
+          const stop = (): void => controller?.abort();
+          roundSignal.addEventListener('abort', stop, { once: true });
+          new Watch(kc).watch(path, { resourceVersion, allowWatchBookmarks: true }, (type: string, object: unknown) => onLine(type, object), (error: unknown) => {
+            roundSignal.removeEventListener('abort', stop);
+            if (error === null || error === undefined || roundSignal.aborted) resolve();
+            else reject(toKvcsiError(error, { operation: `watch ${what}`, cluster: cluster.name }));
+          }).then((c) => {
+            controller = c;
+            // Watch.watch returns once the server answered; a refused answer has already called `done`.
+            if (!c.signal.aborted) onOpen();
+            if (roundSignal.aborted) c.abort();
+          }, reject);
+        });
+      },
+    }, {
+      signal: signal ?? new AbortController().signal, onChange,
+      ...(onConnection === undefined ? {} : { onConnection }),
+      ...(backoff?.initialInMs === undefined ? {} : { initialBackoffInMs: backoff.initialInMs }),
+      ...(backoff?.maxInMs === undefined ? {} : { maxBackoffInMs: backoff.maxInMs }),
+    });
+  };
+
   return {
     describeAccess: () => structuredClone(access),
+
+    watchEvents: (watchOptions) => watchCollection<KubeEvent>('events', 'events', watchOptions),
+
+    watchPods: (watchOptions) => watchCollection<KubePod>('pods', 'pods', watchOptions),
 
     async getPod({ namespace, name, ...callOptions }) {
       const pod = await getOrUndefined(callOptions, 'get pod', `${namespace}/${name}`, ({ core }, o) => core.readNamespacedPod({ namespace, name }, o));

@@ -1,0 +1,383 @@
+/**
+ * The watcher: events and pod states from every cluster → a short settling time → one diagnosis of the workload →
+ * problems keyed on (cluster, namespace, workload, root cause, subject) → one message per cause, updated in place as
+ * workloads come and go and when the pods mount again. One cluster's watch failing never stops the others.
+ */
+import type { ClusterRegistry } from '../clusters/registry.js';
+import { KvcsiError } from '../errors.js';
+import { createLimiter } from '../diagnostics/gather.js';
+import type { Finding } from '../diagnostics/finding.js';
+import { diagnose, type DiagnosisReport } from '../diagnostics/report.js';
+import type { Clock, ClusterPort, KubeEvent, KubePod, VaultPort, WatchChange, WatchConnectionChange } from '../ports.js';
+import { systemClock } from '../ports.js';
+import type { MessageRow, ProblemRow, ProblemStore } from './problems.js';
+import { isPodReady, isTriggerEvent, isWaitingOnConfig, readySinceMs, workloadOf } from './triggers.js';
+
+export interface WorkloadOnMessage {
+  cluster: string;
+  namespace: string;
+  /** `Deployment/web`. */
+  workload: string;
+  since: number;
+}
+
+/** What a front end shows: the cause, the workloads it breaks now, and whether it is over. */
+export interface ProblemNotice {
+  messageId: string;
+  causeKey: string;
+  state: 'open' | 'resolved';
+  finding: Finding;
+  /** Routing: the cluster and namespace of the first workload. */
+  cluster: string;
+  namespace: string;
+  workloads: WorkloadOnMessage[];
+  openedAt: number;
+  resolvedAt?: number;
+}
+
+export type WatchNote =
+  | { kind: 'watch'; cluster: string; resource: 'events' | 'pods'; change: WatchConnectionChange }
+  | { kind: 'unwatchable'; cluster: string; reason: string }
+  | { kind: 'diagnosis-failed'; cluster: string; namespace: string; pod: string; reason: string };
+
+/** Where messages go (Slack, a terminal). `post` returns the reference `update` takes (e.g. channel and ts). */
+export interface ProblemSink {
+  post(notice: ProblemNotice, options: { signal?: AbortSignal }): Promise<string>;
+  update(ref: string, notice: ProblemNotice, options: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * After a failover, a message recorded as pending may or may not have been sent: find it by its id (Slack message
+   * metadata) rather than post again. Without `find`, the pending message is posted.
+   */
+  find?(notice: ProblemNotice, options: { signal?: AbortSignal }): Promise<string | undefined>;
+  note?(note: WatchNote): void;
+}
+
+export interface WatcherOptions {
+  /** Clusters to watch (registry names). */
+  clusters: string[];
+  clusterPort(cluster: string): ClusterPort;
+  vault?: VaultPort;
+  registry?: ClusterRegistry;
+  store: ProblemStore;
+  sink: ProblemSink;
+  clock?: Clock;
+  /** Wait this long after the first event of a workload before diagnosing it. Default 10 s. */
+  settleInMs?: number;
+  /** A workload with an open problem is diagnosed again at most this often. Default 60 s. */
+  recheckInMs?: number;
+  /** Diagnoses at once across clusters. Default 4. */
+  concurrency?: number;
+  /** Namespaces to watch per cluster (undefined: all). */
+  namespacesOf?(cluster: string): string[] | undefined;
+  /** Per diagnosis. Default 20 s. */
+  diagnoseTimeoutInMs?: number;
+  /** Watch retry delays (see WatchOptions.backoff). */
+  backoff?: { initialInMs?: number; maxInMs?: number };
+}
+
+export interface WatcherStats {
+  /** Pod and event changes received from the watches. */
+  changes: number;
+  triggers: number;
+  /** Triggers folded into a pending or recently checked workload. */
+  coalesced: number;
+  diagnoses: number;
+  problemsOpened: number;
+  problemsResolved: number;
+  messagesPosted: number;
+  messagesUpdated: number;
+  /** First trigger → decision (problem opened, joined, or dismissed), in ms, settling time included. */
+  decisionLagsInMs: number[];
+}
+
+interface Pending {
+  cluster: string;
+  namespace: string;
+  workload: string;
+  pod: string;
+  firstAt: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Events are cluster-wide names; pods are tracked per cluster as `namespace/name`. */
+const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
+const workloadKey = (cluster: string, namespace: string, workload: string): string => `${cluster}|${namespace}|${workload}`;
+
+function subjectOf(finding: Finding): string {
+  const subject = finding.subject;
+  if (subject === undefined) return '-';
+  return [subject.kind, subject.namespace, subject.name].filter((part) => part !== undefined && part !== '').join('/');
+}
+
+/**
+ * A cause is shared when its subject is outside the workload (a vault, a vault and identity to grant): one message
+ * lists every workload it breaks. A pod-level subject stays with its workload's cluster and namespace.
+ */
+export function causeKeyOf(finding: Finding, where: { cluster: string; namespace: string; workload: string }): string {
+  const action = finding.action === undefined ? '' : `|${finding.action.kind}:${Object.entries(finding.action.params).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  const shared = finding.subject?.kind === 'Vault' || finding.action?.kind === 'grant';
+  const scope = shared ? '' : `|${where.cluster}|${where.namespace}|${where.workload}`;
+  return `${finding.id}|${subjectOf(finding)}${action}${scope}`;
+}
+
+/** The root cause: the first error that is neither a consequence of another finding nor history. */
+export function rootCauseOf(report: DiagnosisReport): Finding | undefined {
+  return report.findings.find((finding) => finding.severity === 'error' && finding.causedBy === undefined && finding.earlier !== true);
+}
+
+export class Watcher {
+  readonly stats: WatcherStats = { changes: 0, triggers: 0, coalesced: 0, diagnoses: 0, problemsOpened: 0, problemsResolved: 0, messagesPosted: 0, messagesUpdated: 0, decisionLagsInMs: [] };
+  private readonly clock: Clock;
+  private readonly settleInMs: number;
+  private readonly recheckInMs: number;
+  private readonly pods = new Map<string, Map<string, KubePod>>();
+  private readonly pending = new Map<string, Pending>();
+  /** Workloads checked recently: key → when. Bounded by the workloads seen, pruned on each check. */
+  private readonly checkedAt = new Map<string, number>();
+  private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly causeChains = new Map<string, Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private signal: AbortSignal = new AbortController().signal;
+
+  constructor(private readonly options: WatcherOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.settleInMs = options.settleInMs ?? 10_000;
+    this.recheckInMs = options.recheckInMs ?? 60_000;
+    this.limit = createLimiter(options.concurrency ?? 4);
+  }
+
+  /** Watches every cluster until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
+    signal.addEventListener('abort', () => {
+      for (const entry of this.pending.values()) clearTimeout(entry.timer);
+      this.pending.clear();
+    }, { once: true });
+    await Promise.all(this.options.clusters.map((cluster) => this.watchCluster(cluster, signal)));
+    await this.idle();
+  }
+
+  /** Resolves when no diagnosis is pending or running and every message is in step (tests, benches, shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.pending.size === 0 && this.inFlight.size === 0) return;
+      await Promise.allSettled([...this.inFlight]);
+      if (this.inFlight.size === 0 && this.pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private async watchCluster(cluster: string, signal: AbortSignal): Promise<void> {
+    const port = this.options.clusterPort(cluster);
+    if (port.watchEvents === undefined || port.watchPods === undefined) {
+      this.options.sink.note?.({ kind: 'unwatchable', cluster, reason: 'its ClusterPort cannot watch' });
+      return;
+    }
+    const namespaces = this.options.namespacesOf?.(cluster) ?? [undefined];
+    const note = (resource: 'events' | 'pods') => (change: WatchConnectionChange) => this.options.sink.note?.({ kind: 'watch', cluster, resource, change });
+    // Each watch catches its own failures (the port retries), so one cluster never rejects the others' Promise.all.
+    await Promise.all(namespaces.flatMap((namespace) => [
+      port.watchPods!({ signal, ...(this.options.backoff === undefined ? {} : { backoff: this.options.backoff }), ...(namespace === undefined ? {} : { namespace }), onChange: (change) => this.onPod(cluster, change), onConnection: note('pods') }).catch(() => undefined),
+      port.watchEvents!({ signal, ...(this.options.backoff === undefined ? {} : { backoff: this.options.backoff }), ...(namespace === undefined ? {} : { namespace }), onChange: (change) => this.onEvent(cluster, change), onConnection: note('events') }).catch(() => undefined),
+    ]));
+  }
+
+  private podsOf(cluster: string): Map<string, KubePod> {
+    let map = this.pods.get(cluster);
+    if (map === undefined) this.pods.set(cluster, (map = new Map()));
+    return map;
+  }
+
+  /** Feeds one event (exposed for the bench, which drives the watcher without HTTP). */
+  onEvent(cluster: string, change: WatchChange<KubeEvent>): void {
+    this.stats.changes += 1;
+    if (change.type === 'DELETED' || !isTriggerEvent(change.object)) return;
+    const { namespace, name } = change.object.involvedObject;
+    if (namespace === undefined || name === undefined) return;
+    const pod = this.podsOf(cluster).get(podKey(namespace, name));
+    if (pod !== undefined && isPodReady(pod)) return;
+    this.trigger(cluster, namespace, name, pod);
+  }
+
+  onPod(cluster: string, change: WatchChange<KubePod>): void {
+    this.stats.changes += 1;
+    const pod = change.object;
+    const namespace = pod.metadata.namespace ?? '';
+    const pods = this.podsOf(cluster);
+    if (change.type === 'DELETED') {
+      pods.delete(podKey(namespace, pod.metadata.name));
+      return;
+    }
+    const previous = pods.get(podKey(namespace, pod.metadata.name));
+    pods.set(podKey(namespace, pod.metadata.name), pod);
+    if (isWaitingOnConfig(pod)) this.trigger(cluster, namespace, pod.metadata.name, pod);
+    else if (isPodReady(pod)) {
+      // Seen going from not ready to ready: its mounts work now, whatever the cluster's clock says.
+      const becameReady = previous !== undefined && !isPodReady(previous);
+      this.track(this.resolveIfMounted(cluster, namespace, pod, becameReady));
+    }
+  }
+
+  private trigger(cluster: string, namespace: string, podName: string, pod: KubePod | undefined): void {
+    this.stats.triggers += 1;
+    const workload = pod === undefined ? `Pod/${podName}` : (({ kind, name }) => `${kind}/${name}`)(workloadOf(pod));
+    const key = workloadKey(cluster, namespace, workload);
+    const existing = this.pending.get(key);
+    if (existing !== undefined) {
+      existing.pod = podName;
+      this.stats.coalesced += 1;
+      return;
+    }
+    const last = this.checkedAt.get(key);
+    if (last !== undefined && this.clock.now() - last < this.recheckInMs) {
+      this.stats.coalesced += 1;
+      return;
+    }
+    const entry: Pending = { cluster, namespace, workload, pod: podName, firstAt: this.clock.now(), timer: setTimeout(() => {
+      this.pending.delete(key);
+      this.track(this.limit(() => this.check(entry)));
+    }, this.settleInMs) };
+    this.pending.set(key, entry);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.catch(() => undefined).finally(() => this.inFlight.delete(settled));
+    this.inFlight.add(settled);
+  }
+
+  /** Diagnoses one pod of the workload and opens (or joins) the problem of its root cause. */
+  private async check(entry: Pending): Promise<void> {
+    if (this.signal.aborted) return;
+    const key = workloadKey(entry.cluster, entry.namespace, entry.workload);
+    const now = this.clock.now();
+    this.checkedAt.set(key, now);
+    for (const [other, at] of this.checkedAt) if (now - at >= this.recheckInMs) this.checkedAt.delete(other);
+    const port = this.options.clusterPort(entry.cluster);
+    const cached = this.podsOf(entry.cluster).get(podKey(entry.namespace, entry.pod));
+    if (cached !== undefined && isPodReady(cached)) return this.decided(entry);
+    let report: DiagnosisReport;
+    try {
+      this.stats.diagnoses += 1;
+      report = await diagnose({ kind: 'pod', cluster: entry.cluster, namespace: entry.namespace, name: entry.pod }, {
+        cluster: port,
+        ...(this.options.vault === undefined ? {} : { vault: this.options.vault }),
+        ...(this.options.registry === undefined ? {} : { registry: this.options.registry }),
+        signal: AbortSignal.any([this.signal, AbortSignal.timeout(this.options.diagnoseTimeoutInMs ?? 20_000)]),
+        clock: this.clock,
+      });
+    } catch (error) {
+      // The pod went away before its settling time ended (a rollout replaced it): its replacement reports for itself.
+      if (KvcsiError.is(error, 'NOT_FOUND')) return this.decided(entry);
+      this.options.sink.note?.({ kind: 'diagnosis-failed', cluster: entry.cluster, namespace: entry.namespace, pod: entry.pod, reason: error instanceof Error ? error.message : String(error) });
+      return this.decided(entry);
+    }
+    const root = rootCauseOf(report);
+    this.decided(entry);
+    if (root === undefined) return;
+    // The workload of a pod first seen through an event, now that the diagnosis read it.
+    let workload = entry.workload;
+    const pod = this.podsOf(entry.cluster).get(podKey(entry.namespace, entry.pod));
+    if (pod !== undefined) workload = (({ kind, name }) => `${kind}/${name}`)(workloadOf(pod));
+    const where = { cluster: entry.cluster, namespace: entry.namespace, workload };
+    const causeKey = causeKeyOf(root, where);
+    const subject = subjectOf(root);
+    const opened = await this.options.store.openProblem({
+      key: `${entry.cluster}|${entry.namespace}|${workload}|${root.id}|${subject}`,
+      causeKey, cluster: entry.cluster, namespace: entry.namespace, workload, findingId: root.id, subject, openedAt: now, checkedAt: now,
+    });
+    if (!opened.created) {
+      await this.options.store.updateProblem({ ...opened.row, checkedAt: now });
+      return;
+    }
+    this.stats.problemsOpened += 1;
+    await this.syncMessage(causeKey, root, where);
+  }
+
+  private decided(entry: Pending): void {
+    this.stats.decisionLagsInMs.push(this.clock.now() - entry.firstAt);
+    // Bounded: the bench and long runs keep the last 10,000 lags.
+    if (this.stats.decisionLagsInMs.length > 10_000) this.stats.decisionLagsInMs.splice(0, this.stats.decisionLagsInMs.length - 10_000);
+  }
+
+  /** A pod of a workload with open problems is ready after they opened: its mounts work, the problems are over. */
+  private async resolveIfMounted(cluster: string, namespace: string, pod: KubePod, becameReady: boolean): Promise<void> {
+    const workload = (({ kind, name }) => `${kind}/${name}`)(workloadOf(pod));
+    const open = await this.options.store.listOpenProblems({ cluster, namespace, workload });
+    if (open.length === 0) return;
+    const readySince = readySinceMs(pod) ?? this.clock.now();
+    const now = this.clock.now();
+    for (const problem of open) {
+      if (!becameReady && readySince < problem.openedAt - this.settleInMs) continue;
+      if (!(await this.options.store.updateProblem({ ...problem, state: 'resolved', resolvedAt: now }))) continue;
+      this.stats.problemsResolved += 1;
+      this.checkedAt.delete(workloadKey(cluster, namespace, workload));
+      const message = await this.options.store.getOpenMessage(problem.causeKey);
+      if (message !== undefined) await this.syncMessage(problem.causeKey, message.finding, problem);
+    }
+  }
+
+  /** Brings the cause's message in step with its open problems; serialised per cause in this process. */
+  private syncMessage(causeKey: string, finding: Finding, where: { cluster: string; namespace: string }): Promise<void> {
+    const previous = this.causeChains.get(causeKey) ?? Promise.resolve();
+    const next = previous.then(() => this.syncMessageNow(causeKey, finding, where), () => this.syncMessageNow(causeKey, finding, where));
+    const tail = next.catch(() => undefined);
+    this.causeChains.set(causeKey, tail);
+    void tail.then(() => {
+      if (this.causeChains.get(causeKey) === tail) this.causeChains.delete(causeKey);
+    });
+    return next;
+  }
+
+  private async syncMessageNow(causeKey: string, finding: Finding, where: { cluster: string; namespace: string }): Promise<void> {
+    const { store, sink } = this.options;
+    const options = { signal: this.signal };
+    const open = await store.listOpenProblems({ causeKey });
+    let message = await store.getOpenMessage(causeKey);
+    if (message === undefined) {
+      if (open.length === 0) return;
+      const now = this.clock.now();
+      const created = await store.openMessage({ id: `${causeKey}@${now}`, causeKey, finding, cluster: where.cluster, namespace: where.namespace, openedAt: now, post: { state: 'pending', since: now } });
+      message = created.row;
+    }
+    const notice = this.noticeOf(message, open);
+    if (message.post.state === 'pending') {
+      // Recorded before it is sent; a replica that finds it pending looks it up first.
+      const found = message.version > 1 || !(await this.isFresh(message)) ? await sink.find?.(notice, options) : undefined;
+      let ref: string;
+      try {
+        ref = found ?? (await sink.post(notice, options));
+      } catch (error) {
+        await store.updateMessage({ ...message, post: { state: 'failed', reason: error instanceof Error ? error.message : String(error) } });
+        throw error;
+      }
+      if (found === undefined) this.stats.messagesPosted += 1;
+      message = { ...message, post: { state: 'sent', ref } };
+      if (!(await store.updateMessage({ ...message, version: message.version }))) return;
+      message.version += 1;
+      if (open.length > 0) return;
+    }
+    if (message.post.state !== 'sent') return;
+    if (open.length === 0) {
+      const resolved: MessageRow = { ...message, state: 'resolved', resolvedAt: this.clock.now() };
+      if (!(await store.updateMessage(resolved))) return;
+      await sink.update(message.post.ref, this.noticeOf(resolved, []), options);
+      this.stats.messagesUpdated += 1;
+      return;
+    }
+    await sink.update(message.post.ref, notice, options);
+    this.stats.messagesUpdated += 1;
+  }
+
+  /** A pending row this process wrote just now was certainly not sent by anyone else. */
+  private async isFresh(message: MessageRow): Promise<boolean> {
+    return message.post.state === 'pending' && this.clock.now() - message.post.since < 1000;
+  }
+
+  private noticeOf(message: MessageRow, open: ProblemRow[]): ProblemNotice {
+    return {
+      messageId: message.id, causeKey: message.causeKey, state: message.state, finding: message.finding, cluster: message.cluster, namespace: message.namespace,
+      workloads: open.map((row) => ({ cluster: row.cluster, namespace: row.namespace, workload: row.workload, since: row.openedAt })).sort((a, b) => a.since - b.since),
+      openedAt: message.openedAt,
+      ...(message.resolvedAt === undefined ? {} : { resolvedAt: message.resolvedAt }),
+    };
+  }
+}
