@@ -71,6 +71,27 @@ describe('looksLikeSecretValue', () => {
     expect(looksLikeSecretValue(text)).toBe(false);
   });
 
+  it.each([
+    'SMTP relay; the password is Hunter2024!',
+    'new db creds, password: s3cret-9x',
+    'senha = Abc12345 for the admin user',
+    'use token "letmein" until Monday',
+    'pwd=Winter2026',
+  ])('spots a password written in a justification (issue 19): %s', (text) => {
+    expect(looksLikeSecretValue(text)).toBe(true);
+    expect(findSecretLookingField({ justification: text })).toBe('justification');
+  });
+
+  it.each([
+    'the password is required by the SMTP relay',
+    'rotate the password of defectdojo-admin before Friday',
+    'API token for cloudflare-api-token, expires in 90 days',
+    'the secret is stored in Key Vault kv-cafehyna-prd',
+    'password: see the vault',
+  ])('lets a justification that only talks about a password pass: %s', (text) => {
+    expect(looksLikeSecretValue(text)).toBe(false);
+  });
+
   it('finds the first secret-looking path in nested records', () => {
     expect(findSecretLookingField({ a: { b: ['ok', { clientSecret: 'x' }] } })).toBe('a.b[1].clientSecret');
     expect(findSecretLookingField({ a: 'fine', b: 3 })).toBeUndefined();

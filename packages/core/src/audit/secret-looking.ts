@@ -39,9 +39,27 @@ function looksRandom(token: string): boolean {
     && entropyBitsPerChar(bare) >= MIN_RANDOM_ENTROPY_BITS_PER_CHAR;
 }
 
+/**
+ * A credential written in prose: "the password is Hunter2024!", "pwd: s3cret-9", "senha = Abc12345", "token 'x'".
+ * What follows the word must look like a value (quoted, or with at least two character classes), so "the password
+ * is required" or "password is stored in Key Vault" pass.
+ */
+const PROSE_CREDENTIAL = /(?<![\w./-])(?:password|passwd|passphrase|pwd|pass|senha|secret|token|api[ -]?key|client[ -]?secret)(?:\s*(?:=|:|:=|->|=>)\s*|\s+(?:is|was|é)\s+|\s+)(?:"([^"]{4,})"|'([^']{4,})'|`([^`]{4,})`|(\S{6,}))/gi;
+
+function hasProseCredential(text: string): boolean {
+  for (const match of text.matchAll(PROSE_CREDENTIAL)) {
+    const quoted = match[1] ?? match[2] ?? match[3];
+    if (quoted !== undefined) return true;
+    const candidate = (match[4] ?? '').replace(/[.,;)]+$/, '');
+    if (candidate.length >= 6 && characterClasses(candidate) >= 2 && !HARMLESS_TOKEN.test(candidate) && !GUID.test(candidate) && !/^[a-z]+(-[a-z0-9]+)+$/.test(candidate)) return true;
+  }
+  return false;
+}
+
 /** Whether the text contains a credential (token, key, connection string, password) or random key material. */
 export function looksLikeSecretValue(text: string): boolean {
   if (redact(text) !== text) return true;
+  if (hasProseCredential(text)) return true;
   return text.split(/\s+/).some(looksRandom);
 }
 
