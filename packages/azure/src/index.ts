@@ -5,5 +5,5 @@ export { endpointsFor, vaultUrl } from './endpoints.js';
 export type { AzureEndpoints } from './endpoints.js';
 export { toKvcsiError } from './errors.js';
 export { KEY_VAULT_SECRETS_USER_ROLE_ID } from './roleAssignments.js';
-export { currentPrincipal } from './principal.js';
+export { currentPrincipal, accessToken } from './principal.js';
 export type { CurrentPrincipal } from './principal.js';

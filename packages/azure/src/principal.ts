@@ -36,6 +36,17 @@ function claimsOf(token: string): Record<string, unknown> {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** An access token of the credential for a scope (e.g. kvcsi's API, `api://kvcsi/.default`), to send to a kvcsi server. */
+export async function accessToken(credential: TokenCredential, scope: string, options: CallOptions = {}): Promise<string> {
+  try {
+    const got = await credential.getToken(scope, options.signal ? { abortSignal: options.signal } : {});
+    if (!got) throw new Error('no token');
+    return got.token;
+  } catch (error) {
+    throw new KvcsiError('UNAUTHENTICATED', `no Azure access token for ${scope} (az login, and consent to kvcsi's API): ${error instanceof Error ? error.message.split('\n')[0] : 'unknown error'}`, { cause: error });
+  }
+}
+
 /** The principal behind the credential, from an ARM access token's claims. */
 export async function currentPrincipal(credential: TokenCredential, resourceManager: string, options: CallOptions = {}): Promise<CurrentPrincipal> {
   const scope = `${resourceManager.replace(/\/+$/, '')}/.default`;

@@ -16,7 +16,7 @@ import { AzureClients, type AzureRetryOptions } from './clients.js';
 import { createCall, type AdapterContext } from './context.js';
 import { endpointsFor, type AzureEndpoints } from './endpoints.js';
 import { IdentityResolver } from './identities.js';
-import { currentPrincipal, type CurrentPrincipal } from './principal.js';
+import { accessToken, currentPrincipal, type CurrentPrincipal } from './principal.js';
 import { toSecretProperties, toVaultProperties } from './mapping.js';
 import { RoleAssignments } from './roleAssignments.js';
 import { currentObservation } from './observe.js';
@@ -57,6 +57,8 @@ export interface AzureVaultPort extends VaultPort {
   deleteRoleAssignment(options: CallOptions & { id: string }): Promise<void>;
   /** Who the credential is (its ARM token's claims): how the CLI names its user. */
   currentPrincipal(options?: CallOptions): Promise<CurrentPrincipal>;
+  /** An access token of the credential for another scope (kvcsi's API, for a deciding server). */
+  accessToken(scope: string, options?: CallOptions): Promise<string>;
 }
 
 export const DEFAULT_AZURE_TIMEOUT_IN_MS = 30_000;
@@ -147,6 +149,10 @@ export function createAzureVaultPort(options: AzureVaultPortOptions = {}): Azure
 
     currentPrincipal(callOptions) {
       return currentPrincipal(credential, endpoints.resourceManager, callOptions);
+    },
+
+    accessToken(scope, callOptions) {
+      return accessToken(credential, scope, callOptions);
     },
 
     async listSecretProperties(vault, request = {}): Promise<SecretPropertiesPage> {

@@ -15,11 +15,16 @@ export interface CredentialPrincipalSource {
  * - In sandbox mode: `--as <user>` picks one of the scenario's users (requester, approver, outsider) by their user
  *   principal name, with their scenario groups; without `--as` the CLI cannot tell who you are in the sandbox.
  */
-export async function resolveCliActor(options: { as?: string; sandbox?: NonNullable<Runtime['sandbox']>; credential?: CredentialPrincipalSource }): Promise<Actor> {
-  if (options.sandbox !== undefined) return sandboxActor(options.sandbox, options.as);
-  if (options.as !== undefined) {
+/** `--as` names a sandbox user; outside the sandbox it is refused: the CLI cannot vouch for another person. */
+export function assertAsOnlyInSandbox(as: string | undefined, sandbox: boolean): void {
+  if (as !== undefined && !sandbox) {
     throw new KvcsiError('INVALID_INPUT', '--as works only in sandbox mode (--sandbox): outside it you act as your Azure sign-in', { field: '--as' });
   }
+}
+
+export async function resolveCliActor(options: { as?: string; sandbox?: NonNullable<Runtime['sandbox']>; credential?: CredentialPrincipalSource }): Promise<Actor> {
+  if (options.sandbox !== undefined) return sandboxActor(options.sandbox, options.as);
+  assertAsOnlyInSandbox(options.as, false);
   if (options.credential === undefined) throw new KvcsiError('UNAUTHENTICATED', 'no Azure credential to tell who you are', { field: 'credential' });
   const principal = await options.credential.currentPrincipal();
   if (principal.kind !== 'user' || principal.userPrincipalName === undefined) {

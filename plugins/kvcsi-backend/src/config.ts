@@ -17,6 +17,11 @@ export interface KvcsiPluginConfig {
   refresh: SchedulerServiceTaskScheduleDefinition;
   /** List SecretProviderClassPodStatuses (mountedBy, synced); default true. */
   podStatuses: boolean;
+  /**
+   * `kvcsi.entraDecisions`: accept `kvcsi requests approve|reject` from the CLI with Entra ID tokens for kvcsi's API
+   * (`audiences`: its application id URI and/or client id). Off when absent.
+   */
+  entraDecisions?: { audiences: string[]; authorityHost?: string };
 }
 
 export const DEFAULT_REFRESH: SchedulerServiceTaskScheduleDefinition = {
@@ -32,6 +37,12 @@ function sandboxOptions(section: Record<string, unknown>): Pick<SandboxModeOptio
     ...(typeof section.url === 'string' && section.url !== '' ? { url: section.url } : {}),
     ...(section.faults !== undefined ? { faults: section.faults as SandboxModeOptions['faults'] } : {}),
   };
+}
+
+function entraDecisionsOf(section: ReturnType<RootConfigService['getOptionalConfig']>): Pick<KvcsiPluginConfig, 'entraDecisions'> {
+  if (section === undefined) return {};
+  const authorityHost = section.getOptionalString('authorityHost');
+  return { entraDecisions: { audiences: section.getStringArray('audiences'), ...(authorityHost !== undefined ? { authorityHost } : {}) } };
 }
 
 export function readKvcsiConfig(rootConfig: RootConfigService): KvcsiPluginConfig {
@@ -53,5 +64,6 @@ export function readKvcsiConfig(rootConfig: RootConfigService): KvcsiPluginConfi
     policy: policy ?? registry.policy ?? {},
     refresh: refreshConfig ? readSchedulerServiceTaskScheduleDefinitionFromConfig(refreshConfig) : DEFAULT_REFRESH,
     podStatuses: config?.getOptionalBoolean('index.podStatuses') ?? true,
+    ...entraDecisionsOf(config?.getOptionalConfig('entraDecisions')),
   };
 }

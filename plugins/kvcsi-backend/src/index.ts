@@ -10,3 +10,4 @@ export type { BindingsIndex, BindingsIndexOptions, IndexSnapshot, RefreshStats }
 export { viewAppBindings } from './bindings-view.js';
 export { readKvcsiConfig } from './config.js';
 export type { KvcsiPluginConfig } from './config.js';
+export { createDecisionsRouter } from './decisions-router.js';

@@ -1,7 +1,8 @@
 /** The kvcsi backend plugin (new backend system): config → runtime, store and service → index → routes. */
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { kvcsiPermissions } from '@kvcsi/backstage-plugin-common';
-import { createKvcsiService, decisionKeysFromEnv } from '@kvcsi/core';
+import { createEntraTokenVerifier, createKvcsiService, decisionKeysFromEnv } from '@kvcsi/core';
+import { createDecisionsRouter } from './decisions-router.js';
 import { createRuntime } from '@kvcsi/runtime';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createBindingsIndex } from './bindings-index.js';
@@ -63,6 +64,12 @@ export const kvcsiPlugin = createBackendPlugin({
           httpAuth, auth, permissions, auditor, catalog, logger, service, index, registry, clusterPort: (name) => runtime.clusterPort(name),
         }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        if (config.entraDecisions) {
+          // The CLI's approvals: authenticated by the Entra ID token the router verifies, not by a Backstage token.
+          const verifier = createEntraTokenVerifier({ tenantId: registry.tenantId, ...config.entraDecisions });
+          httpRouter.use(createDecisionsRouter({ service, verifier, logger }));
+          httpRouter.addAuthPolicy({ path: '/decisions', allow: 'unauthenticated' });
+        }
         logger.info(`kvcsi: ${registry.list().length} clusters${config.sandbox ? ' (sandbox)' : ''}, store ${config.store !== undefined ? 'from kvcsi.store' : 'in the plugin database'}`);
       },
     });

@@ -79,6 +79,14 @@ describe('attack: approving without a server that authenticated the approver', (
     expect((await store.getRequest(request.id))?.status).toBe('pending');
   });
 
+  it('outside the sandbox, kvcsi requests approve without a server refuses and says where approvals are made', async () => {
+    const request = await pendingSecretRequest();
+    const run = await kvcsi(dir, { KVCSI_DATABASE_URL: `sqlite:${path.join(dir, 'live.db')}` }, ['requests', 'approve', request.id, '-o', 'json']);
+    expect(run.code).toBe(3);
+    expect((JSON.parse(run.stdout) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('KVCSI_SERVER_URL') });
+    expect((await store.getRequest(request.id))?.status).toBe('pending');
+  });
+
   it('the CLI never makes a decision, even when the server key sits in its environment', async () => {
     const request = await pendingSecretRequest();
     const cli = createKvcsiService({

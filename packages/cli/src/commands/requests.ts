@@ -1,5 +1,9 @@
-import { REQUEST_STATUSES, type AccessRequest, type RequestStatus } from '@kvcsi/core';
+import { REQUEST_STATUSES, type AccessRequest, type ActionResult, type RequestStatus } from '@kvcsi/core';
+import { KvcsiError } from '@kvcsi/core/errors';
 import { Option, type Command } from 'commander';
+import { assertAsOnlyInSandbox } from '../actor.js';
+import type { CommandContext } from '../context.js';
+import { decideThroughServer, SERVER_SCOPE_ENV, SERVER_URL_ENV } from '../decide-remote.js';
 import { EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';
 import { formatTable } from '../table.js';
@@ -34,6 +38,19 @@ function describe(request: AccessRequest): string {
   if (request.failureReason) lines.push(`  failed        ${request.failureReason}`);
   for (const [key, value] of Object.entries(request.details ?? {})) lines.push(`  ${key.padEnd(13)} ${value}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Outside the sandbox, with a server configured: the decision goes to the server with the user's Entra ID token. */
+async function decideRemotely(context: CommandContext, decision: 'approve' | 'reject', requestId: string, reason: string | undefined): Promise<ActionResult | undefined> {
+  assertAsOnlyInSandbox(context.options.as, context.sandbox);
+  const serverUrl = context.io.env[SERVER_URL_ENV];
+  if (context.sandbox || serverUrl === undefined || serverUrl === '') return undefined;
+  const scope = context.io.env[SERVER_SCOPE_ENV];
+  if (scope === undefined || scope === '') {
+    throw new KvcsiError('CONFIG_INVALID', `${SERVER_SCOPE_ENV} must name kvcsi's API scope (e.g. api://kvcsi/.default) when ${SERVER_URL_ENV} is set`, { field: SERVER_SCOPE_ENV });
+  }
+  const token = await context.runtime.vault.accessToken(scope);
+  return decideThroughServer({ serverUrl, token, requestId, decision, ...(reason !== undefined ? { reason } : {}) });
 }
 
 export function registerRequestsCommands(program: Command, run: RunCommand): void {
@@ -88,6 +105,13 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
     .option('--reason <text>', 'a note kept with the decision')
     .action((id: string, options: { reason?: string }) =>
       run(async (context) => {
+        const remote = await decideRemotely(context, 'approve', id, options.reason);
+        if (remote) return printAction(context, remote, { showPlan: false });
+        if (!context.sandbox) {
+          throw new KvcsiError('FORBIDDEN', `approvals are made by a kvcsi server that authenticated you: set ${SERVER_URL_ENV} (the Backstage backend's /api/kvcsi) and ${SERVER_SCOPE_ENV} (kvcsi's API, e.g. api://kvcsi/.default), or approve in Slack or Backstage`, {
+            field: SERVER_URL_ENV, rule: 'the CLI holds no decision key',
+          });
+        }
         const service = await context.service;
         const result = await service.approve({ actor: await context.actor, requestId: id, ...(options.reason !== undefined ? { reason: options.reason } : {}) });
         return printAction(context, result, { showPlan: false });
@@ -101,6 +125,9 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
     .requiredOption('--reason <text>', 'why')
     .action((id: string, options: { reason: string }) =>
       run(async (context) => {
+        const remote = await decideRemotely(context, 'reject', id, options.reason);
+        if (remote) return printAction(context, remote, { showPlan: false });
+        // Without a server the CLI can only withdraw the user's own request; the core refuses anything else.
         const service = await context.service;
         return printAction(context, await service.reject({ actor: await context.actor, requestId: id, reason: options.reason }), { showPlan: false });
       }),

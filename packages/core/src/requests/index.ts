@@ -16,3 +16,5 @@ export {
   createDecisionSigner, createDecisionVerifier, sandboxDecisionSigner, decisionKeysFromEnv, decisionPayload, DECISION_KEY_ENV, DECISION_PUBLIC_KEY_ENV,
 } from './signing.js';
 export type { DecisionSigner, DecisionVerifier, DecisionKeys } from './signing.js';
+export { createEntraTokenVerifier } from './entra-token.js';
+export type { EntraTokenVerifier, EntraTokenVerifierOptions } from './entra-token.js';

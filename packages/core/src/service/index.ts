@@ -7,3 +7,5 @@ export type {
 } from './types.js';
 export { createKvcsiService, toClusterSummary, parseSince, errorSummary } from './create-service.js';
 export type { KvcsiServiceOptions } from './create-service.js';
+export { decideWithEntraToken, decisionErrorStatus, DECISIONS } from './decision-api.js';
+export type { DecideWithEntraTokenInput, DecisionKind } from './decision-api.js';
