@@ -43,5 +43,16 @@ export interface Config {
        */
       podStatuses?: boolean;
     };
+    /**
+     * Accept `kvcsi requests approve|reject` from the CLI at `POST /decisions/:id/approve|reject`, authenticated by the
+     * user's Entra ID access token for kvcsi's API. Off when absent.
+     * @visibility backend
+     */
+    entraDecisions?: {
+      /** The token's `aud`: kvcsi's API application id URI (`api://kvcsi`) and/or its client id. */
+      audiences: string[];
+      /** Default https://login.microsoftonline.com. */
+      authorityHost?: string;
+    };
   };
 }
