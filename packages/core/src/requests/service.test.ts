@@ -182,6 +182,18 @@ describe('expiry', () => {
     expect(audit.events.filter((e) => e.action === 'request.expire')).toHaveLength(1);
   });
 
+  it('never lists an expired request as pending (issue 19)', async () => {
+    const { service, audit, advance } = setup(undefined, { requestTtlInMs: HOUR });
+    const old = await service.submit(grantOnPrd);
+    advance(HOUR / 2);
+    const fresh = await service.submit(grantOnPrd);
+    advance(HOUR / 2);
+    expect((await service.list({ status: 'pending' })).map((r) => r.id)).toEqual([fresh.id]);
+    expect((await service.list()).find((r) => r.id === old.id)).toMatchObject({ status: 'expired' });
+    expect((await service.list({ status: ['expired'] })).map((r) => r.id)).toEqual([old.id]);
+    expect(audit.events.filter((e) => e.action === 'request.expire' && e.requestId === old.id)).toHaveLength(1);
+  });
+
   it('honours a configured TTL (policy requestTtlInMs, overridable per service)', async () => {
     const viaPolicy = setup({ ...SANDBOX_POLICY, groups: { 'approvers-prd': ['cli:approver'], requesters: ['cli:requester'] }, requestTtlInMs: HOUR });
     expect((await viaPolicy.service.submit(grantOnPrd)).expiresAt).toBe('2025-03-01T11:00:00.000Z');

@@ -12,7 +12,7 @@ import { enforcePolicy } from '../policy/enforce.js';
 import type { Policy } from '../policy/policy.js';
 import { systemClock, type CallOptions, type Clock } from '../ports.js';
 import { describeSettledRequest } from './describe.js';
-import { isPastExpiry, toIsoTime, type AccessRequest, type RequestKind, type RequestTarget } from './model.js';
+import { isPastExpiry, toIsoTime, type AccessRequest, type RequestKind, type RequestStatus, type RequestTarget } from './model.js';
 import type { ListRequestsOptions, RequestStore } from './ports.js';
 import { DECISION_PUBLIC_KEY_ENV, type DecisionKeys } from './signing.js';
 import { validateRequestDraft } from './validate.js';
@@ -394,7 +394,13 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       return expireIfDue(await load(id, callOptions), callOptions);
     },
 
-    list: (listOptions) => store.listRequests(listOptions),
+    async list(listOptions = {}) {
+      // A pending request past its expiry is expired here, as `get` does: a list never shows it as pending.
+      const listed = await store.listRequests(listOptions);
+      const current = await Promise.all(listed.map((request) => (request.status === 'pending' ? expireIfDue(request, signalOf(listOptions)) : request)));
+      const wanted = listOptions.status === undefined ? undefined : ([] as RequestStatus[]).concat(listOptions.status);
+      return wanted === undefined ? current : current.filter((request) => wanted.includes(request.status));
+    },
 
     approve: (input) => decide(input, 'approved'),
     reject: (input) => decide(input, 'rejected'),
