@@ -131,7 +131,7 @@ describe('FailedMount texts follow the upstream format strings they imitate', ()
 });
 
 describe('every SecretProviderClass and SecretProviderClassPodStatus served validates against the released CRDs', () => {
-  const REFERENCE = path.resolve(__dirname, '../../../../../shared/reference/kubernetes');
+  const REFERENCE = path.resolve(__dirname, '../../reference/kubernetes');
   const files = { secretproviderclasses: 'secrets-store.csi.x-k8s.io_secretproviderclasses.yaml', secretproviderclasspodstatuses: 'secrets-store.csi.x-k8s.io_secretproviderclasspodstatuses.yaml' } as const;
 
   it('ships byte-identical copies of the reference CRDs', () => {

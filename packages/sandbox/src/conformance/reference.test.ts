@@ -14,7 +14,7 @@ import { compareShape, type ShapeOptions } from './shape.js';
 // the real SDK, and the sandbox's raw answer is compared field by field (names and casing, types and nullability, ID
 // shapes), with x-ms-request-id on every answer. Fields the example shows that depend on a configuration the sandbox
 // does not model are listed with their reason; nothing else may be missing.
-const REFERENCE = path.resolve(__dirname, '../../../../../shared/reference');
+const REFERENCE = path.resolve(__dirname, '../../reference');
 const SWAGGER = JSON.parse(readFileSync(path.join(REFERENCE, 'azure/keyvault-data-plane/secrets.json'), 'utf8')) as {
   definitions: Record<string, { properties?: Record<string, unknown> }>;
 };
