@@ -143,7 +143,7 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
   for (const middleware of options.middleware ?? []) app.use(middleware);
   const { observer } = options;
   const approvals = new ApprovalDesk({
-    client, config, service, logger, ...(options.cards ? { cards: options.cards } : {}),
+    client, config, service, logger, claimLeaseInMs: config.cardClaimLeaseInMs, ...(options.cards ? { cards: options.cards } : {}),
     ...(observer?.cardUpdated ? { onCardUpdated: (status: string) => observer.cardUpdated?.(status) } : {}),
   });
   // Commands run a few at a time (like Botkube's worker pool): a burst queues instead of starving the acks.

@@ -40,6 +40,8 @@ export const slackConfigSchema = z.strictObject({
    * (another replica, the CLI, Backstage) and requests that expired (their buttons removed).
    */
   expirySweepIntervalInMs: z.number().int().min(500).default(5_000),
+  /** How long a replica's claim on a card holds; a replica that dies while updating it is taken over after this. */
+  cardClaimLeaseInMs: z.number().int().min(1000).max(600_000).default(30_000),
   /** How many commands run at once; the rest wait their turn (their "working…" is shown at once). */
   workers: z.number().int().min(1).max(64).default(4),
   /** Output longer than this many characters goes as a file instead of a message. */
