@@ -180,6 +180,33 @@ describe('the mount loop follows the driver and provider', () => {
   });
 });
 
+describe('keys', () => {
+  it('mounts an objectType key as the PEM public key the provider writes', () => {
+    const sandbox = realistic();
+    const vault = sandbox.state.azure.vaults.find((v) => v.name === 'kv-cafehyna-dev-hlg');
+    if (vault === undefined) throw new Error('scenario changed');
+    vault.keys = [{ name: 'signing', versions: [{ version: 'c'.repeat(32), kty: 'RSA', n: Buffer.alloc(256, 0xc1).toString('base64url'), e: 'AQAB', keyOps: ['verify'], enabled: true, createdMs: 0, updatedMs: 0, tags: {} }] }];
+    const kubeletPolicy = vault.accessPolicies[0];
+    if (kubeletPolicy === undefined) throw new Error('scenario changed');
+    kubeletPolicy.permissions.keys = ['get'];
+    const k = kube(sandbox, EXTERNAL_DNS_DEV.cluster);
+    const spc = k.get('secretproviderclasses', 'external-dns', 'external-dns-secrets') as { spec: { parameters: Record<string, string>; secretObjects: unknown[] } } & PodObject;
+    k.create('secretproviderclasses', {
+      ...spc,
+      metadata: { name: 'signing-key', namespace: 'external-dns' },
+      spec: { ...spc.spec, parameters: { ...spc.spec.parameters, objects: 'array:\n  - |\n    objectName: signing\n    objectType: key\n' }, secretObjects: [{ secretName: 'signing-key', type: 'Opaque', data: [{ objectName: 'signing', key: 'key.pem' }] }] },
+    } as unknown as PodObject);
+    const existing = pod(sandbox, EXTERNAL_DNS_DEV);
+    const volumes = [{ name: 'secrets-store', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'signing-key' } } }];
+    const containers = existing.spec.containers.map((c) => ({ ...c, env: [] }));
+    k.create('pods', { ...existing, metadata: { name: 'key-reader', namespace: 'external-dns' }, spec: { ...existing.spec, containers, volumes }, status: { phase: 'Pending' } } as PodObject);
+    sandbox.reconcile();
+    expect(pod(sandbox, { ...EXTERNAL_DNS_DEV, pod: 'key-reader' }).status?.phase).toBe('Running');
+    const synced = k.get('secrets', 'external-dns', 'signing-key') as { data: Record<string, string> } | undefined;
+    expect(Buffer.from(synced?.data['key.pem'] ?? '', 'base64').toString()).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
+  });
+});
+
 describe('rotation', () => {
   function disableLatest(sandbox: Sandbox, vaultName: string, secret: string): void {
     const found = sandbox.state.azure.vaults.find((v) => v.name === vaultName)?.secrets.find((s) => s.name === secret);
