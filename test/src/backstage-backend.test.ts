@@ -8,6 +8,12 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { kvcsiPlugin } from '@kvcsi/backstage-plugin-backend';
 import { createStore, type KvcsiStore } from '@kvcsi/store';
 import type { BindingsResponse, CreateSecretRequestResponse, DiagnoseResponse } from '@kvcsi/backstage-plugin-common';
+import { loadRegistry } from '@kvcsi/core';
+
+// No kubeconfig on the machine (issue 17): every cluster must be reached with kubeAuth azure (ARM endpoint and CA, an
+// Entra token for the AKS server app), never through a kube context.
+const NO_KUBECONFIG = path.join(os.tmpdir(), `kvcsi-e2e-no-kubeconfig-${process.pid}`, 'config');
+process.env.KUBECONFIG = NO_KUBECONFIG;
 
 // A real Backstage backend (backend-defaults: real auth with a static external-access token, real HTTP, real
 // permissions service) with the catalog backend reading the dev entities, and kvcsi over the embedded sandbox.
@@ -109,6 +115,28 @@ describe('a real Backstage backend with the catalog and kvcsi over the sandbox',
     expect(body.results[0]).toMatchObject({ status: 'pending', request: { requester: 'backstage:service:external/kvcsi-e2e', app: 'defectdojo' } });
     const listed = await (await call('GET', 'kvcsi/requests?entityRef=component:default/defectdojo')).json() as { items: { id: string }[] };
     expect(listed.items.map((item) => item.id)).toContain(body.results[0]!.request!.id);
+  });
+
+  it('indexes all five clusters through kubeAuth azure with KUBECONFIG pointing nowhere', async () => {
+    expect(process.env.KUBECONFIG).toBe(NO_KUBECONFIG);
+    // The registry the plugin loads (no kvcsi.registry in app-config): the shipped example.
+    const clusters = loadRegistry({}).list();
+    expect(clusters.map((cluster) => [cluster.name, cluster.kubeAuth])).toEqual(
+      ['cafehyna-dev', 'cafehyna-hub', 'cafehyna-prd', 'painelclientes-dev', 'painelclientes-prd'].map((name) => [name, 'azure']),
+    );
+    const looked = new Set<string>();
+    const served = new Set<string>();
+    for (const entity of ['external-dns', 'defectdojo', 'grafana', 'painel-api']) {
+      const body = (await (await call('GET', `kvcsi/bindings?entityRef=component:default/${entity}`)).json()) as BindingsResponse;
+      // No source failed: a cluster, pod list, vault or access check the index could not read would be an error here.
+      expect({ entity, errors: body.errors }).toEqual({ entity, errors: [] });
+      for (const name of body.clusters) looked.add(name);
+      for (const item of body.items) served.add(item.cluster);
+    }
+    // external-dns names no kvcsi.io/clusters, so every cluster's sources were looked at, and none failed.
+    expect([...looked].sort()).toEqual(clusters.map((cluster) => cluster.name).sort());
+    // And each of these clusters answered with the apps' SecretProviderClasses.
+    expect([...served].sort()).toEqual(['cafehyna-dev', 'cafehyna-hub', 'cafehyna-prd', 'painelclientes-dev']);
   });
 
   it('diagnoses the entity\'s pod over HTTP', async () => {

@@ -4,7 +4,7 @@
  */
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import type { BindingItem, BindingsResponse, CreateSecretRequestResponse, RequestActionResponse } from '@kvcsi/backstage-plugin-common';
+import type { BindingItem, BindingsResponse, CreateSecretRequestResponse, DiagnoseResponse, RequestActionResponse } from '@kvcsi/backstage-plugin-common';
 import { createKvcsiService, decisionKeysFromEnv, loadRegistry, type PolicyConfigInput } from '@kvcsi/core';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,5 +147,20 @@ describe('an applied request refreshes the app\'s entry', () => {
     expect(after.objects.find((object) => object.objectName === secretName)!.status.exists).toBe(true);
     expect(after.findings.map((finding) => finding.id)).not.toContain('objects-missing');
     expect(JSON.stringify(after)).not.toContain('signing-key-do-not-echo');
+  });
+});
+
+describe('POST /diagnose keeps consequences under their cause', () => {
+  it('passes causedBy through: the cert-manager pod\'s diagnosis leads with the cause, its consequences name it', async () => {
+    const server = await start(temporaryDatabase());
+    const res = await request(server).post('/api/kvcsi/diagnose').set('Authorization', mockCredentials.user.header('user:default/requester'))
+      .send({ entityRef: 'component:default/cert-manager', cluster: 'cafehyna-dev', pod: 'cert-manager/cert-manager-8tgsdnt6ll-v689r' });
+    expect(res.status).toBe(200);
+    const findings = (res.body as DiagnoseResponse).findings;
+    // The scenario's cert-manager: secretObjects names no mounted file (F2), so the container's Secret is missing (K3).
+    expect(findings[0]).toMatchObject({ id: 'F2', severity: 'error' });
+    expect(findings[0]!.causedBy).toBeUndefined();
+    expect(findings.find((finding) => finding.id === 'K3')).toMatchObject({ causedBy: 'F2' });
+    expect(findings.filter((finding) => finding.causedBy === undefined && finding.severity === 'error').map((finding) => finding.id)).toEqual(['F2']);
   });
 });

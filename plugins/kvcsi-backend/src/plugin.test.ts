@@ -75,6 +75,17 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((backend) => backend.stop()));
 });
 
+/**
+ * The first backend of the file pays the cold start: loading the SDKs and, with kubeAuth azure on all five clusters,
+ * two ARM calls per cluster and an Entra token before the index's first refresh. Under load that outgrew jest's 5 s
+ * default in whichever test came first; here it has its own limit, and every test keeps the default for what it asserts.
+ */
+beforeAll(async () => {
+  const server = await start();
+  expect((await request(server).get('/api/kvcsi/bindings').query({ entityRef: 'component:default/external-dns' })).status).toBe(200);
+  await Promise.all(running.splice(0).map((backend) => backend.stop()));
+}, 60_000);
+
 /** POSTs as the requester the policy knows. */
 const post = (server: Parameters<typeof request>[0], path: string, body: object) =>
   request(server).post(`/api/kvcsi${path}`).set('Authorization', REQUESTER_HEADER).send(body);
