@@ -340,6 +340,25 @@ describe('self-service secret requests', () => {
     expect(everything).not.toContain(canary);
   });
 
+  it('audits a second set-value, which writes nothing (issue 19)', async () => {
+    const { service, audit } = setup();
+    const request = await service.submit(secretRequest);
+    await service.approve({ id: request.id, actor: 'cli:approver' });
+    const written: string[] = [];
+    const writeSecret = async (req: { target: { secretName?: string } }, value: string) => {
+      written.push(value);
+      return { changed: true, after: { secretName: req.target.secretName ?? '', version: `v${written.length}` } };
+    };
+    await service.supplySecretValue({ id: request.id, actor: 'cli:requester', value: 'first-Zq9', writeSecret });
+    const second = await service.supplySecretValue({ id: request.id, actor: 'cli:requester', value: 'second-Zq9', writeSecret });
+    expect(second.executed).toBe(false);
+    expect(written).toEqual(['first-Zq9']);
+    const applies = audit.events.filter((event) => event.action === 'request.apply' && event.requestId === request.id);
+    expect(applies.map((event) => `${event.actor} ${event.outcome}`)).toEqual(['cli:requester succeeded', 'cli:requester unchanged']);
+    expect(applies[1]!.reason).toContain('nothing was written');
+    expect(JSON.stringify(audit.events)).not.toContain('second-Zq9');
+  });
+
   it('refuses the value from anyone but the requester, and before approval', async () => {
     const { service } = setup();
     const request = await service.submit(secretRequest);

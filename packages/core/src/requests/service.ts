@@ -429,9 +429,20 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
         throw new KvcsiError('INVALID_INPUT', 'the secret value is empty', { field: 'value' });
       }
       const { value, writeSecret } = input;
-      return applyApproved(request, (claimed, context) => writeSecret(claimed, value, context), {
+      const result = await applyApproved(request, (claimed, context) => writeSecret(claimed, value, context), {
         actor: input.actor, ...(input.memberOf ? { memberOf: input.memberOf } : {}), ...signalOf(input),
       });
+      if (!result.executed) {
+        // A value offered again (or before approval, or after a failure) writes nothing; it is still a value someone
+        // tried to set, so it is audited (issue 19: a second set-value left no trace).
+        await record({
+          actor: input.actor, action: 'request.apply', outcome: result.request.status === 'applied' ? 'unchanged' : 'conflict',
+          where: whereOf(result.request.target), requestId: result.request.id,
+          reason: `a value for ${result.request.id} was offered while it was ${result.request.status}; nothing was written`,
+          details: { kind: result.request.kind },
+        }, input);
+      }
+      return result;
     },
   };
 }
