@@ -9,3 +9,5 @@ export { createKnexRequestStore } from './request-store.js';
 export { createKnexAuditLog } from './audit-log.js';
 export { createKnexRequestCardStore } from './request-cards.js';
 export type { RequestCard, RequestCardStore, NewRequestCard, ClaimCardInput, CompleteCardInput } from './request-cards.js';
+export { createKnexProblemStore } from './problem-store.js';
+export { WATCH_PROBLEMS_TABLE, WATCH_MESSAGES_TABLE } from './tables.js';

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { requestCardsMigration } from './request-cards-migration.js';
+import { watchMigration } from './watch-migration.js';
 import { AUDIT_TABLE, REQUESTS_TABLE, STORE_META_TABLE } from './tables.js';
 
 interface NamedMigration extends Knex.Migration {
@@ -92,7 +93,7 @@ const storeMetaMigration: NamedMigration = {
   },
 };
 
-export const MIGRATIONS: readonly NamedMigration[] = [initial, requestCardsMigration, storeMetaMigration];
+export const MIGRATIONS: readonly NamedMigration[] = [initial, requestCardsMigration, storeMetaMigration, watchMigration];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigrations: async () => [...MIGRATIONS],

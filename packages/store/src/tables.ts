@@ -6,3 +6,6 @@ export const MIGRATIONS_TABLE = 'kvcsi_migrations';
 export const REQUEST_CARDS_TABLE = 'kvcsi_request_cards';
 /** Facts about the store itself: which kind of kvcsi created it (`mode`: sandbox or live). */
 export const STORE_META_TABLE = 'kvcsi_store_meta';
+/** The watcher's problems (one per workload and root cause) and the messages announcing them (one per cause). */
+export const WATCH_PROBLEMS_TABLE = 'kvcsi_watch_problems';
+export const WATCH_MESSAGES_TABLE = 'kvcsi_watch_messages';

@@ -44,14 +44,18 @@ afterEach(async () => {
   await runtime.close();
 });
 
-const kube = () => runtime.sandbox!.state.kubernetes[CLUSTER]!;
+const kube = (cluster = CLUSTER) => runtime.sandbox!.state.kubernetes[cluster]!;
 
-/** Deletes the pod and creates its replacement, as the ReplicaSet controller does on a rollout restart. */
-function restartPod(oldName: string, newName: string): void {
-  const old = kube().get('pods', NAMESPACE, oldName) as unknown as KubePod;
-  kube().delete('pods', NAMESPACE, oldName);
+/** Deletes the pod and creates its replacements, as the ReplicaSet controller does on a rollout restart. */
+function restartPod(oldName: string, newName: string, where: { cluster?: string; namespace?: string; replicas?: string[] } = {}): void {
+  const cluster = where.cluster ?? CLUSTER;
+  const namespace = where.namespace ?? NAMESPACE;
+  const old = kube(cluster).get('pods', namespace, oldName) as unknown as KubePod;
+  kube(cluster).delete('pods', namespace, oldName);
   const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, ...metadata } = old.metadata;
-  kube().create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, name: newName }, spec: old.spec, status: { phase: 'Pending' } } as never);
+  for (const name of [newName, ...(where.replicas ?? [])]) {
+    kube(cluster).create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, name }, spec: old.spec, status: { phase: 'Pending' } } as never);
+  }
   runtime.sandbox!.reconcile();
 }
 
@@ -63,10 +67,10 @@ async function until(what: string, check: () => boolean, timeoutInMs = 8000): Pr
   }
 }
 
-function startWatcher(sink: ProblemSink) {
+function startWatcher(sink: ProblemSink, where: { cluster?: string; namespaces?: string[] } = {}) {
   const store = createMemoryProblemStore();
   const watcher = new Watcher({
-    clusters: [CLUSTER],
+    clusters: [where.cluster ?? CLUSTER],
     clusterPort: (name) => runtime.clusterPort(name),
     vault: runtime.vault,
     registry,
@@ -74,7 +78,7 @@ function startWatcher(sink: ProblemSink) {
     sink,
     settleInMs: 100,
     recheckInMs: 60_000,
-    namespacesOf: () => [NAMESPACE],
+    namespacesOf: () => where.namespaces ?? [NAMESPACE],
   });
   const running = watcher.run(controller.signal);
   return { watcher, store, running };
@@ -137,5 +141,31 @@ describe('watch over the sandbox', () => {
     // The replaced pods vanish before their settling time ends: not a failure to report.
     expect(sink.notes.filter((note) => note.kind !== 'watch')).toEqual([]);
     expect(sink.sent).toHaveLength(2);
+  }, 30_000);
+
+  it('a cause shared by two workloads is one message listing both; replicas of one Deployment are one problem', async () => {
+    const sink = recordingSink();
+    const dev = { cluster: 'cafehyna-dev', namespaces: ['external-dns', 'cert-manager'] };
+    const { watcher } = startWatcher(sink, dev);
+    // cert-manager is already broken in the scenario (F2, the synced Secret's objectName casing): its own message.
+    await until('the F2 message', () => sink.sent.length === 1, 15_000);
+    expect(sink.sent[0]!.notices[0]!.finding.id).toBe('F2');
+
+    // The kubelet identity's access policy removed from the access-policy vault both apps read.
+    const vault = runtime.sandbox!.state.azure.vaults.find((v) => v.name === 'kv-cafehyna-dev-hlg')!;
+    const before = vault.accessPolicies.length;
+    vault.accessPolicies = vault.accessPolicies.filter((p) => !(p.permissions.secrets ?? []).includes('get'));
+    expect(vault.accessPolicies).toHaveLength(before - 1);
+    restartPod('external-dns-r4fw8d87d6-ttqvr', 'external-dns-r4fw8d87d6-bbbb1', { cluster: dev.cluster, namespace: 'external-dns', replicas: ['external-dns-r4fw8d87d6-bbbb2'] });
+    restartPod('cert-manager-8tgsdnt6ll-v689r', 'cert-manager-8tgsdnt6ll-bbbb1', { cluster: dev.cluster, namespace: 'cert-manager' });
+
+    await until('one message listing both workloads', () => (sink.sent[1]?.notices.at(-1)?.workloads.length ?? 0) === 2);
+    await watcher.idle();
+    expect(sink.sent).toHaveLength(2);
+    const shared = sink.sent[1]!.notices.at(-1)!;
+    expect(shared.finding).toMatchObject({ id: 'D1', action: { kind: 'grant' } });
+    expect(shared.workloads.map((w) => `${w.namespace}/${w.workload}`).sort()).toEqual(['cert-manager/Deployment/cert-manager', 'external-dns/Deployment/external-dns']);
+    // F2 for cert-manager, D1 for each workload; the two external-dns replicas did not open a second one.
+    expect(watcher.stats.problemsOpened).toBe(3);
   }, 30_000);
 });

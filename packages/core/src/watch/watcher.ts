@@ -103,9 +103,11 @@ interface Pending {
 const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
 const workloadKey = (cluster: string, namespace: string, workload: string): string => `${cluster}|${namespace}|${workload}`;
 
+/** The finding's subject; a pod stands for its workload (already in the key), so replicas are one problem. */
 function subjectOf(finding: Finding): string {
   const subject = finding.subject;
   if (subject === undefined) return '-';
+  if (subject.kind === 'Pod') return 'Pod';
   return [subject.kind, subject.namespace, subject.name].filter((part) => part !== undefined && part !== '').join('/');
 }
 
@@ -114,7 +116,12 @@ function subjectOf(finding: Finding): string {
  * lists every workload it breaks. A pod-level subject stays with its workload's cluster and namespace.
  */
 export function causeKeyOf(finding: Finding, where: { cluster: string; namespace: string; workload: string }): string {
-  const action = finding.action === undefined ? '' : `|${finding.action.kind}:${Object.entries(finding.action.params).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  const params = { ...(finding.action?.params ?? {}) };
+  // One access policy (get,list on the whole vault) fixes every secret: the secret's name does not split the cause.
+  if (finding.action?.kind === 'grant' && params['authModel'] === 'accessPolicy') delete params['objectName'];
+  // A pod named in the action (restart-pod) belongs to the workload, already in the scope.
+  delete params['pod'];
+  const action = finding.action === undefined ? '' : `|${finding.action.kind}:${Object.entries(params).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',')}`;
   const shared = finding.subject?.kind === 'Vault' || finding.action?.kind === 'grant';
   const scope = shared ? '' : `|${where.cluster}|${where.namespace}|${where.workload}`;
   return `${finding.id}|${subjectOf(finding)}${action}${scope}`;
