@@ -1,9 +1,9 @@
 export { KEY_VAULT_SECRETS_USER, SECRET_READ_PERMISSIONS, CERTIFICATE_READ_PERMISSIONS } from './roles.js';
 export { findAppBindings, toAppBinding, appLabelSelector } from './bindings.js';
 export type { FindAppBindingsOptions } from './bindings.js';
-export { resolveBindingIdentity } from './identity.js';
-export type { ResolveBindingIdentityOptions } from './identity.js';
-export { planAccess, missingPermissions, heldPermissions, isEmptyPermissions, isChange, sameScope, isSecretsUserAssignment, RBAC_PROPAGATION_WARNING } from './plan.js';
+export { trustBindingIdentity, clusterIdentity, appServiceAccounts, serviceAccountSubject, createTrustCache } from './trust.js';
+export type { TrustBindingIdentityOptions, TrustVerdict, TrustVaultPort, TrustCache } from './trust.js';
+export { planAccess, strictestTierOfVault, missingPermissions, heldPermissions, isEmptyPermissions, isChange, sameScope, isSecretsUserAssignment, RBAC_PROPAGATION_WARNING } from './plan.js';
 export type { PlanAccessOptions } from './plan.js';
 export { applyAccessPlan, vaultRefFromId } from './apply.js';
 export type { AccessVaultPort, ApplyAccessOptions, ApplyAccessResult } from './apply.js';
