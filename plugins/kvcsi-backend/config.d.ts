@@ -7,7 +7,8 @@ export interface Config {
      */
     registry?: object;
     /**
-     * A kvcsi.yaml to read instead of `registry`; else KVCSI_CONFIG, ./kvcsi.yaml, or the shipped example.
+     * A kvcsi.yaml to read instead of `registry`; else KVCSI_CONFIG. Without any of them the plugin does not start
+     * (the shipped example registry is used only with `sandbox`).
      * @visibility backend
      */
     registryFile?: string;

@@ -4,7 +4,7 @@
  * is the request this plugin shows.
  */
 import { readSchedulerServiceTaskScheduleDefinitionFromConfig, type RootConfigService, type SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
-import { loadRegistry, parseRegistryConfig, type ClusterRegistry, type PolicyConfigInput } from '@kvcsi/core';
+import { EXAMPLE_CONFIG_PATH, KvcsiError, loadRegistry, parseRegistryConfig, type ClusterRegistry, type PolicyConfigInput } from '@kvcsi/core';
 import type { SandboxModeOptions } from '@kvcsi/runtime';
 
 export interface KvcsiPluginConfig {
@@ -45,15 +45,28 @@ function entraDecisionsOf(section: ReturnType<RootConfigService['getOptionalConf
   return { entraDecisions: { audiences: section.getStringArray('audiences'), ...(authorityHost !== undefined ? { authorityHost } : {}) } };
 }
 
-export function readKvcsiConfig(rootConfig: RootConfigService): KvcsiPluginConfig {
-  const config = rootConfig.getOptionalConfig('kvcsi');
+/**
+ * The registry, failing closed: `kvcsi.registry`, else `kvcsi.registryFile`, else KVCSI_CONFIG. The shipped example
+ * (the sandbox's clusters) only with `kvcsi.sandbox`; never a kvcsi.yaml that happens to sit in the working directory.
+ */
+function readRegistry(config: ReturnType<RootConfigService['getOptionalConfig']>, sandbox: boolean, env: NodeJS.ProcessEnv): ClusterRegistry {
   const inline = config?.getOptional('registry');
-  const registryFile = config?.getOptionalString('registryFile');
-  const registry = inline !== undefined
-    // JSON is YAML: one parser, one set of error messages for every front end.
-    ? parseRegistryConfig(JSON.stringify(inline), 'app-config kvcsi.registry')
-    : loadRegistry(registryFile !== undefined ? { explicitPath: registryFile } : {});
+  // JSON is YAML: one parser, one set of error messages for every front end.
+  if (inline !== undefined) return parseRegistryConfig(JSON.stringify(inline), 'app-config kvcsi.registry');
+  const file = config?.getOptionalString('registryFile') ?? (env.KVCSI_CONFIG || undefined);
+  if (file !== undefined) return loadRegistry({ explicitPath: file });
+  if (sandbox) return loadRegistry({ explicitPath: EXAMPLE_CONFIG_PATH });
+  throw new KvcsiError(
+    'CONFIG_INVALID',
+    'kvcsi.registryFile: no cluster registry is configured; set kvcsi.registryFile (or kvcsi.registry, or KVCSI_CONFIG). The example registry is used only with kvcsi.sandbox',
+    { field: 'kvcsi.registryFile' },
+  );
+}
+
+export function readKvcsiConfig(rootConfig: RootConfigService, env: NodeJS.ProcessEnv = process.env): KvcsiPluginConfig {
+  const config = rootConfig.getOptionalConfig('kvcsi');
   const sandbox = config?.getOptional('sandbox');
+  const registry = readRegistry(config, sandbox === true || (typeof sandbox === 'object' && sandbox !== null), env);
   const refreshConfig = config?.getOptionalConfig('refresh');
   const policy = config?.getOptional('policy') as PolicyConfigInput | undefined;
   const store = config?.getOptionalString('store');
