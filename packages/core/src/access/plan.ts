@@ -3,7 +3,7 @@
  * revoke, take back) read access to exactly what the bindings mount, with what is in place already.
  */
 import type { Cluster, ClusterRegistry } from '../clusters/registry.js';
-import type { GrantScope, Tier } from '../clusters/schema.js';
+import { isStricterTier, type GrantScope, type Tier } from '../clusters/schema.js';
 import { canRead } from '../diagnostics/context.js';
 import { KvcsiError } from '../errors.js';
 import type {
@@ -90,12 +90,10 @@ interface VaultGroup {
   bindings: AppBinding[];
 }
 
-const TIER_RANK: Record<Tier, number> = { dev: 0, hub: 1, prd: 2 };
-
 /** The strictest tier of any cluster whose registry vault is `vaultName` (the cluster's own tier at least). */
 export function strictestTierOfVault(cluster: Cluster, registry: Pick<ClusterRegistry, 'findByVault'> | undefined): Tier {
   const users = registry?.findByVault(cluster.keyVault.name) ?? [];
-  return users.reduce<Tier>((tier, other) => (TIER_RANK[other.tier] > TIER_RANK[tier] ? other.tier : tier), cluster.tier);
+  return users.reduce<Tier>((tier, other) => (isStricterTier(other.tier, tier) ? other.tier : tier), cluster.tier);
 }
 
 /** Plans touch only the cluster's registry vault. */

@@ -8,7 +8,7 @@ export const KEY_VAULT_NAME_PATTERN = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-
 /** Cluster names double as directory names in the GitOps tree and as Kubernetes-ish identifiers. */
 const CLUSTER_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export { TIERS, type Tier } from './tiers.js';
+export { TIERS, isStricterTier, type Tier } from './tiers.js';
 
 export const AZURE_CLOUDS = ['AzurePublicCloud', 'AzureUSGovernmentCloud', 'AzureChinaCloud', 'AzureGermanCloud', 'AzureStackCloud'] as const;
 export type AzureCloud = (typeof AZURE_CLOUDS)[number];

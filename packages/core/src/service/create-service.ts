@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/event.js';
 import { toStoredInstant } from '../audit/instant.js';
 import { recordAudit } from '../audit/record.js';
 import type { Cluster, ClusterRegistry } from '../clusters/registry.js';
-import { TIERS, type Tier } from '../clusters/schema.js';
+import { isStricterTier, TIERS, type Tier } from '../clusters/schema.js';
 import { diagnose } from '../diagnostics/report.js';
 import { KvcsiError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
@@ -51,7 +51,6 @@ export interface KvcsiServiceOptions {
   decisions?: DecisionKeys;
 }
 
-const TIER_RANK: Record<Tier, number> = { dev: 0, hub: 1, prd: 2 };
 const DEFAULT_AUDIT_LIMIT = 100;
 
 function isPolicy(value: KvcsiServiceOptions['policy']): value is Policy {
@@ -137,7 +136,7 @@ function planDetails(plan: GrantPlan): Record<string, string> {
 
 /** A request decided for a laxer tier than its target now has (a forged row, or a vault shared since) is not applied. */
 function assertTierCovers(request: AccessRequest, tier: Tier): void {
-  if (TIER_RANK[tier] <= TIER_RANK[request.target.tier]) return;
+  if (!isStricterTier(tier, request.target.tier)) return;
   throw new KvcsiError('FORBIDDEN', `request ${request.id} was decided for tier ${request.target.tier}, but what it touches is tier ${tier}; ask again`, { field: 'target.tier' });
 }
 
@@ -522,7 +521,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       for (const cluster of input.clusters.map((clusterName) => registry.get(clusterName))) {
         const key = cluster.keyVault.name.toLowerCase();
         const current = byVault.get(key);
-        if (!current || TIER_RANK[cluster.tier] > TIER_RANK[current.tier]) byVault.set(key, cluster);
+        if (!current || isStricterTier(cluster.tier, current.tier)) byVault.set(key, cluster);
       }
       const results: SecretActionResult[] = [];
       for (const cluster of byVault.values()) {
