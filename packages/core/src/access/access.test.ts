@@ -176,3 +176,35 @@ describe('formatGrantPlan', () => {
     expect(DEV_VAULT_ID).toContain('kv-cafehyna-dev-hlg');
   });
 });
+
+describe('a grant that fails half-way (issue 19)', () => {
+  it('says what was made and carries the before/after of the steps that were, when the second vault answers 503', async () => {
+    const { azure, plan } = setup();
+    const planned = await plan('grant', 'defectdojo', 'cafehyna-prd');
+    // A second vault in the same plan (as a grant across two vaults plans it), whose ARM answers 503.
+    const OTHER_ID = PRD_VAULT_ID.replace('kv-cafehyna-prd', 'kv-cafehyna-prd-2');
+    const first = planned.vaults[0]!;
+    const second = {
+      ...first, vault: { ...first.vault, name: 'kv-cafehyna-prd-2', id: OTHER_ID },
+      steps: first.steps.map((step) => ({ ...step, vault: 'kv-cafehyna-prd-2', ...(step.kind === 'role-assignment' ? { scope: OTHER_ID } : {}) })),
+    } as typeof first;
+    const twoVaults = { ...planned, vaults: [first, second], changeCount: planned.changeCount * 2 };
+    const port = {
+      ...azure.port,
+      createRoleAssignment: async (options: Parameters<typeof azure.port.createRoleAssignment>[0]) => {
+        if (options.scope === OTHER_ID) throw new KvcsiError('UNAVAILABLE', 'Key Vault answered 503 Service Unavailable');
+        return azure.port.createRoleAssignment(options);
+      },
+    };
+    const error = await applyAccessPlan(twoVaults, { vault: port }).then(() => undefined, (thrown: unknown) => thrown as KvcsiError);
+    expect(error).toBeInstanceOf(KvcsiError);
+    expect(error!.code).toBe('UNAVAILABLE');
+    expect(error!.message).toMatch(/^partially applied: assigned role Key Vault Secrets User at .*kv-cafehyna-prd for .*; then failed to assign role Key Vault Secrets User at .*kv-cafehyna-prd-2 .*503/);
+    expect(error!.details).toMatchObject({
+      partiallyApplied: true,
+      before: { 'roleAssignments:kv-cafehyna-prd': [], 'roleAssignments:kv-cafehyna-prd-2': [] },
+      after: { 'roleAssignments:kv-cafehyna-prd': [PRD_VAULT_ID], 'roleAssignments:kv-cafehyna-prd-2': [] },
+    });
+    expect(azure.assignments.map((a) => a.scope)).toEqual([PRD_VAULT_ID]);
+  });
+});

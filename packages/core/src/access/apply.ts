@@ -106,6 +106,36 @@ async function readBack(step: GrantStep, ref: VaultRef, vault: AccessVaultPort, 
   return { ok, state: present ? [step.scope] : [] };
 }
 
+/** The state a changing step leaves behind when it succeeds. */
+function plannedAfter(step: GrantStep): string[] {
+  if (step.kind === 'access-policy') {
+    const present = new Set(permissionList(step.present));
+    for (const permission of permissionList(step.delta)) {
+      if (step.change === 'remove') present.delete(permission);
+      else present.add(permission);
+    }
+    return [...present].sort();
+  }
+  return step.change === 'remove' ? [] : [step.scope];
+}
+
+/**
+ * A step failed after others were made (a 503 on the second vault, say): nothing is rolled back (a rollback can fail
+ * the same way), so the error says what was made and carries the before/after the audit records (issue 19).
+ */
+function partiallyApplied(plan: GrantPlan, made: readonly GrantStep[], failed: GrantStep, error: unknown): KvcsiError {
+  const done = new Set(made);
+  const before = stateOf(plan, plannedBefore);
+  const after = stateOf(plan, (step) => (done.has(step) ? plannedAfter(step) : plannedBefore(step)));
+  const code = KvcsiError.is(error) ? error.code : 'INTERNAL';
+  const reason = KvcsiError.is(error) ? error.message : error instanceof Error ? error.name : 'unknown error';
+  const toDo = describeStep(failed).replace(/^added/, 'add').replace(/^assigned/, 'assign').replace(/^removed/, 'remove');
+  return new KvcsiError(code, `partially applied: ${made.map(describeStep).join('; ')}; then failed to ${toDo}: ${reason}`, {
+    details: { partiallyApplied: true, before, after },
+    cause: error,
+  });
+}
+
 export interface ApplyAccessOptions extends CallOptions {
   vault: AccessVaultPort;
 }
@@ -118,7 +148,12 @@ export async function applyAccessPlan(plan: GrantPlan, options: ApplyAccessOptio
   for (const vault of plan.vaults) {
     const ref = vaultRefFromId(vault.vault.name, vault.vault.id);
     for (const step of vault.steps.filter(isChange)) {
-      await applyStep(step, ref, options.vault, call);
+      try {
+        await applyStep(step, ref, options.vault, call);
+      } catch (error) {
+        if (changed.length === 0) throw error;
+        throw partiallyApplied(plan, changed.map((made) => made.step), step, error);
+      }
       changed.push({ step, ref });
     }
   }

@@ -370,3 +370,19 @@ describe('self-service secret requests', () => {
     expect(writeSecret).not.toHaveBeenCalled();
   });
 });
+
+describe('a request applied half-way (issue 19)', () => {
+  it('fails, and the audit keeps the change that was made, marked partially-applied', async () => {
+    const { service, audit } = setup();
+    const request = await service.submit(grantOnPrd);
+    await service.approve({ id: request.id, actor: 'cli:approver' });
+    const before = { 'roleAssignments:kv-a': [], 'roleAssignments:kv-b': [] };
+    const after = { 'roleAssignments:kv-a': ['/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv-a'], 'roleAssignments:kv-b': [] };
+    const result = await service.applyApproved(request.id, async () => {
+      throw new KvcsiError('UNAVAILABLE', 'partially applied: assigned role Key Vault Secrets User at kv-a; then failed to assign it at kv-b: 503', { details: { partiallyApplied: true, before, after } });
+    }, { actor: 'cli:approver' });
+    expect(result.request).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('partially applied') });
+    const event = audit.events.find((e) => e.action === 'request.apply' && e.requestId === request.id)!;
+    expect(event).toMatchObject({ outcome: 'failed', details: { status: 'partially-applied' }, before, after });
+  });
+});

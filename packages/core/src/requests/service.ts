@@ -329,6 +329,17 @@ export function createRequestService(options: RequestServiceOptions): RequestSer
       const { reason, error } = failureReasonOf(thrown);
       const failed = next(claimed, { status: 'failed', failureReason: reason, applyClaim: undefined });
       if (!(await cas(claimed, failed, callOptions))) return conflict('request.apply', actor, await load(id, callOptions), callOptions);
+      // An executor that changed something before failing (a grant across two vaults) says so: the audit keeps the
+      // change that was made, marked partially-applied.
+      const partial = error.details?.partiallyApplied === true ? error.details : undefined;
+      if (partial) {
+        await recordWithState({
+          ...audited, action: 'request.apply', outcome: 'failed', reason,
+          details: { ...audited.details, status: 'partially-applied' },
+          before: partial.before as AuditState, after: partial.after as AuditState,
+        }, callOptions);
+        return { request: failed, executed: true, error };
+      }
       await record({ ...audited, action: 'request.apply', outcome: 'failed', reason }, callOptions);
       return { request: failed, executed: true, error };
     }
