@@ -6,7 +6,8 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { EXAMPLE_CONFIG_PATH } from '@kvcsi/core';
 import { readKvcsiConfig } from './config.js';
 
-const rootConfig = (kvcsi?: Record<string, unknown>) => mockServices.rootConfig({ data: kvcsi === undefined ? {} : { kvcsi } });
+type ConfigData = NonNullable<NonNullable<Parameters<typeof mockServices.rootConfig>[0]>['data']>;
+const rootConfig = (kvcsi?: ConfigData) => mockServices.rootConfig({ data: kvcsi === undefined ? {} : { kvcsi } });
 
 describe('readKvcsiConfig', () => {
   let dir: string;
