@@ -28,6 +28,7 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Register }
   { names: ['secret'], load: () => require('./commands/secret.js').registerSecretCommands },
   { names: ['requests'], load: () => require('./commands/requests.js').registerRequestsCommands },
   { names: ['audit'], load: () => require('./commands/audit.js').registerAuditCommand },
+  { names: ['watch'], load: () => require('./commands/watch.js').registerWatchCommand },
 ];
 
 /** Root options that take a value: their value is not the command name. */

@@ -288,7 +288,12 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
         const kc = await kubeConfig(roundSignal);
         await new Promise<void>((resolve, reject) => {
           let controller: AbortController | undefined;
-          const stop = (): void => controller?.abort();
+          // Watch.watch keeps its own AbortController and hands it over only once the server answered: stop waiting at
+          // once, and abort the request when it is handed over.
+          const stop = (): void => {
+            controller?.abort();
+            resolve();
+          };
           roundSignal.addEventListener('abort', stop, { once: true });
           new Watch(kc).watch(path, { resourceVersion, allowWatchBookmarks: true }, (type: string, object: unknown) => onLine(type, object), (error: unknown) => {
             roundSignal.removeEventListener('abort', stop);
