@@ -4,11 +4,10 @@ import { KvcsiError, type AuditLog, type CallOptions, type RequestStore } from '
 import { knex as createKnex, type Knex } from 'knex';
 import { createKnexAuditLog } from './audit-log.js';
 import { runStoreOperation, toStoreError } from './errors.js';
-import { migrationSource } from './migrations.js';
+import { migrateLatest } from './migrate-latest.js';
 import { createKnexRequestCardStore, type RequestCardStore } from './request-cards.js';
 import { createKnexRequestStore } from './request-store.js';
 import { claimStoreMode, type StoreMode } from './store-mode.js';
-import { MIGRATIONS_TABLE } from './tables.js';
 
 export interface SqliteStoreOptions {
   client: 'sqlite';
@@ -99,7 +98,7 @@ export async function createStore(options: StoreOptions): Promise<KvcsiStore> {
   const knex = createKnex(knexConfig(options));
   const migrate = async () => {
     try {
-      await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE });
+      await migrateLatest(knex);
     } catch (error) {
       throw toStoreError(error, 'migrate');
     }
