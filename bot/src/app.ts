@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KvcsiError, createLimiter, isWriteCommand, parseCommand, randomId, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
 import { App, HTTPReceiver, LogLevel, type AnyMiddlewareArgs, type BlockAction, type ButtonAction, type Logger, type Middleware, type RespondFn, type ViewSubmitAction, type webApi } from '@slack/bolt';
+import { createMemoryReplayClaims, createReplayGuard, type ReplayClaims } from './replay-guard.js';
 import type { RequestCardStore } from '@kvcsi/store';
 import { ApprovalDesk, type CardLocation } from './approvals.js';
 import { context as contextBlock, type SlackMessage } from './blocks/kit.js';
@@ -46,6 +47,8 @@ export interface KvcsiBotOptions {
   routes?: OpsRoute[];
   /** Global middleware run before every listener (the shutdown's work tracker). */
   middleware?: Middleware<AnyMiddlewareArgs>[];
+  /** Slack requests already handled in the replay window; the store's `replays` for replicas, else this process's memory. */
+  replays?: ReplayClaims;
   /** Told how commands, approvals and card updates end (metrics). */
   observer?: BotObserver;
 }
@@ -140,6 +143,8 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     clientOptions,
   });
   const client = app.client;
+  // First: a replayed request (same trigger or event id inside Slack's 5-minute window) runs nothing (issue 19).
+  app.use(createReplayGuard({ claims: options.replays ?? createMemoryReplayClaims(), logger }));
   for (const middleware of options.middleware ?? []) app.use(middleware);
   const { observer } = options;
   const approvals = new ApprovalDesk({

@@ -107,7 +107,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}),
     logger,
     scrubber,
-    ...(store ? { cards: store.cards } : {}),
+    // Cards and the Slack replay cache live in the store, so every replica sees the same.
+    ...(store ? { cards: store.cards, replays: store.replays } : {}),
     routes: opsRoutes({ checks, metrics: metrics.registry }),
     middleware: [tracker.middleware],
     observer: { command: metrics.command, approval: metrics.approval, cardUpdated: metrics.cardUpdated },

@@ -7,6 +7,7 @@ import { runStoreOperation, toStoreError } from './errors.js';
 import { migrateLatest } from './migrate-latest.js';
 import { createKnexRequestCardStore, type RequestCardStore } from './request-cards.js';
 import { createKnexRequestStore } from './request-store.js';
+import { createKnexReplayCache, type ReplayCache } from './replay-cache.js';
 import { claimStoreMode, type StoreMode } from './store-mode.js';
 
 export interface SqliteStoreOptions {
@@ -46,6 +47,8 @@ export interface KvcsiStore extends RequestStore, AuditLog {
   readonly knex: Knex;
   /** Where the bot's request cards are (shared by its replicas). */
   readonly cards: RequestCardStore;
+  /** Slack requests already handled in the replay window (shared by the bot's replicas). */
+  readonly replays: ReplayCache;
   /** A trivial query: resolves when the database answers (readiness), throws UNAVAILABLE/TIMEOUT otherwise. */
   ping(options?: CallOptions): Promise<void>;
   /** Applies pending migrations; safe to call again and from several processes at once. */
@@ -109,6 +112,7 @@ export async function createStore(options: StoreOptions): Promise<KvcsiStore> {
     client: options.client,
     knex,
     cards: createKnexRequestCardStore(knex),
+    replays: createKnexReplayCache(knex),
     ping: (callOptions = {}) => runStoreOperation('ping', callOptions, async () => {
       await knex.raw('select 1');
     }),

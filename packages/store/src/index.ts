@@ -11,3 +11,5 @@ export { createKnexRequestCardStore } from './request-cards.js';
 export type { RequestCard, RequestCardStore, NewRequestCard, ClaimCardInput, CompleteCardInput } from './request-cards.js';
 export { createKnexProblemStore } from './problem-store.js';
 export { WATCH_PROBLEMS_TABLE, WATCH_MESSAGES_TABLE } from './tables.js';
+export { createKnexReplayCache, slackReplaysMigration } from './replay-cache.js';
+export type { ReplayCache } from './replay-cache.js';
