@@ -1,5 +1,5 @@
 import { KvcsiError } from '../errors.js';
-import type { AzureCloud, ClusterConfig, GrantScope, KubeAuthMode, RegistryConfig, Tier } from './schema.js';
+import type { AzureCloud, ClusterConfig, ClusterWatchConfig, GrantScope, KubeAuthMode, RegistryConfig, Tier } from './schema.js';
 
 export type ClusterIdentity =
   | { kind: 'fixed'; clientId: string; objectId?: string }
@@ -22,6 +22,8 @@ export interface Cluster {
   /** The cluster kvcsi runs in (in-cluster credentials apply to it only). */
   inCluster: boolean;
   slackChannels: string[];
+  /** The watcher's channel, namespaces and routes (see `watch` in the schema). */
+  watch?: ClusterWatchConfig;
 }
 
 function toAksRef(cluster: ClusterConfig): Cluster['aks'] {
@@ -57,6 +59,7 @@ function toCluster(config: RegistryConfig, cluster: ClusterConfig): Cluster {
     aks: toAksRef(cluster),
     inCluster: cluster.inCluster === true,
     slackChannels: cluster.slackChannels ?? [],
+    ...(cluster.watch === undefined ? {} : { watch: structuredClone(cluster.watch) }),
   };
 }
 

@@ -48,6 +48,20 @@ const aksRefSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/, 'must be an AKS cluster name: 1-63 letters, digits, "-" and "_"').optional(),
 });
 
+/** A Slack channel id (`C0123ABCD`) or name (`#team-alerts`, `team-alerts`). */
+const slackChannelSchema = z.string().regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{8,})$/, 'must be a Slack channel id (C0123ABCD) or name (lower-case letters, digits, ".", "_" and "-", at most 80)');
+const kubeNameSchema = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes name: lower-case letters, digits and dashes, at most 63');
+
+/** Where the watcher posts this cluster's problems: a channel, with optional namespace and app overrides. */
+const clusterWatchSchema = z.strictObject({
+  channel: slackChannelSchema,
+  /** Watch only these namespaces (all when absent). */
+  namespaces: z.array(kubeNameSchema).min(1).optional(),
+  /** The first route whose app (workload name) or namespace matches wins; the cluster's channel otherwise. */
+  routes: z.array(z.strictObject({ namespace: kubeNameSchema.optional(), app: kubeNameSchema.optional(), channel: slackChannelSchema })
+    .refine((route) => route.namespace !== undefined || route.app !== undefined, { message: 'a route needs a namespace or an app' })).optional(),
+});
+
 const clusterSchema = z.strictObject({
   name: z.string().regex(CLUSTER_NAME_PATTERN, 'must be lower-case letters, digits and dashes'),
   tier: z.enum(TIERS),
@@ -71,6 +85,8 @@ const clusterSchema = z.strictObject({
   inCluster: z.boolean().optional(),
   /** Slack channels whose default cluster this is. */
   slackChannels: z.array(z.string().min(1)).optional(),
+  /** The watcher's routing for this cluster (optional: without it, its problems go nowhere but the CLI). */
+  watch: clusterWatchSchema.optional(),
 });
 
 export const registryConfigSchema = z
@@ -108,3 +124,4 @@ export type ClusterConfig = RegistryConfig['clusters'][number];
 export type KeyVaultConfig = ClusterConfig['keyVault'];
 export type ClusterIdentityConfig = ClusterConfig['identity'];
 export type AksRefConfig = NonNullable<ClusterConfig['aks']>;
+export type ClusterWatchConfig = NonNullable<ClusterConfig['watch']>;

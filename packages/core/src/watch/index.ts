@@ -6,3 +6,6 @@ export { createMemoryProblemStore } from './problems.js';
 export type { ProblemRow, MessageRow, PostState, ProblemStore } from './problems.js';
 export { Watcher, causeKeyOf, rootCauseOf } from './watcher.js';
 export type { WatcherOptions, WatcherStats, ProblemNotice, ProblemSink, WatchNote, WorkloadOnMessage } from './watcher.js';
+export { watchChannelFor } from './routing.js';
+export { ChannelPacer } from './pacer.js';
+export type { PacerOptions } from './pacer.js';

@@ -1,0 +1,27 @@
+import { parseRegistryConfig } from '../clusters/index.js';
+
+const loadRegistryFromObject = (config: unknown) => parseRegistryConfig(JSON.stringify(config), 'test.yaml');
+import { watchChannelFor } from './routing.js';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const CLIENT = '22222222-2222-4222-8222-222222222222';
+const cluster = (watch: unknown) => ({ name: 'prd', tier: 'prd', keyVault: { name: 'kv-prd' }, identity: { clientId: CLIENT }, watch });
+
+describe('watch routing', () => {
+  it('routes by app, then namespace, then the cluster channel', () => {
+    const registry = loadRegistryFromObject({
+      tenantId: TENANT,
+      clusters: [cluster({ channel: '#platform', routes: [{ namespace: 'billing', channel: '#billing' }, { app: 'billing-api', channel: 'C0123ABCDE' }] })],
+    });
+    const prd = registry.get('prd');
+    expect(watchChannelFor(prd, { namespace: 'billing', workload: 'Deployment/billing-api' })).toBe('C0123ABCDE');
+    expect(watchChannelFor(prd, { namespace: 'billing', workload: 'Deployment/worker' })).toBe('#billing');
+    expect(watchChannelFor(prd, { namespace: 'web', workload: 'Deployment/web' })).toBe('#platform');
+  });
+
+  it('has no channel for a cluster without watch, and refuses a bad channel or an empty route, naming the field', () => {
+    expect(watchChannelFor(loadRegistryFromObject({ tenantId: TENANT, clusters: [cluster(undefined)] }).get('prd'), { namespace: 'a', workload: 'Pod/a' })).toBeUndefined();
+    expect(() => loadRegistryFromObject({ tenantId: TENANT, clusters: [cluster({ channel: 'Team Alerts' })] })).toThrow(/clusters\[0\]\.watch\.channel: must be a Slack channel/);
+    expect(() => loadRegistryFromObject({ tenantId: TENANT, clusters: [cluster({ channel: '#a', routes: [{ channel: '#b' }] })] })).toThrow(/a route needs a namespace or an app/);
+  });
+});
