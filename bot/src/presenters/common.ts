@@ -59,10 +59,26 @@ const ERROR_LEAD: Readonly<Record<KvcsiErrorCode, string>> = {
  * A person-facing message for any error. KvcsiError messages are written to be shown; anything else is a bug
  * whose text might carry anything, so only a reference id is shown and the error is logged under it.
  */
+/**
+ * Server file paths (the config file, a key file, a database) say nothing to the person in Slack and map the server
+ * for an attacker: "Unknown cluster "x" in /etc/kvcsi/kvcsi.yaml" becomes "… in the kvcsi configuration" (issue 19).
+ * ARM ids (/subscriptions/…) and URLs stay.
+ */
+const SERVER_PATH = /(?<![\w:/.-])(?:[A-Za-z]:\\|~\/|\.{1,2}\/|\/(?!subscriptions\/|providers\/)(?=[\w.@-]+\/))(?:[\w.@-]+[\\/])*[\w.@-]+/g;
+const CONFIG_FILE = /\.(ya?ml|json)$/i;
+
+export function hideServerPaths(text: string): string {
+  return text.replace(SERVER_PATH, (match) => {
+    // A sentence's full stop is not part of the path.
+    const path = match.replace(/\.+$/, '');
+    return `${CONFIG_FILE.test(path) ? 'the kvcsi configuration' : 'a file on the server'}${match.slice(path.length)}`;
+  });
+}
+
 export function errorReply(error: unknown, referenceId: string, scrub: (text: string) => string = (text) => text): SlackMessage {
   if (error instanceof KvcsiError && error.code !== 'INTERNAL') {
     const lead = ERROR_LEAD[error.code];
-    const message = scrub(error.message);
+    const message = hideServerPaths(scrub(error.message));
     return { text: `${lead}: ${message}`, blocks: [section(`${lead}\n${escapeMrkdwn(message)}`), context(`reference ${code(referenceId)}`)] };
   }
   const lead = ERROR_LEAD.INTERNAL;
