@@ -68,6 +68,16 @@ function countingPorts({ spcs, secrets }) {
       return spcs.get(cluster).filter((spc, i) => spc.metadata.namespace === namespace && i % 2 === 0)
         .map((spc) => ({ metadata: { name: `${spc.metadata.name}-pod` }, status: { podName: `${spc.metadata.name}-pod`, secretProviderClassName: spc.metadata.name, mounted: true } }));
     },
+    async listPods({ namespace }) {
+      count('listPods');
+      // The pods behind the pod statuses above, running, each declaring its class's CSI volume.
+      return spcs.get(cluster).filter((spc, i) => spc.metadata.namespace === namespace && i % 2 === 0)
+        .map((spc) => ({
+          metadata: { name: `${spc.metadata.name}-pod`, namespace },
+          spec: { containers: [{ name: 'app' }], volumes: [{ name: 'secrets', csi: { driver: 'secrets-store.csi.k8s.io', volumeAttributes: { secretProviderClass: spc.metadata.name } } }] },
+          status: { phase: 'Running', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }] },
+        }));
+    },
     async getPod() { count('getPod'); return undefined; },
   });
   const vault = {
@@ -122,7 +132,7 @@ async function overSandbox(core, plugin) {
     const requests = {};
     runtime.sandboxServer.server.events.on('request:start', ({ request }) => {
       const url = new URL(request.url);
-      const key = url.host.endsWith('.vault.azure.net') ? 'Key Vault' : url.host.endsWith('.sandbox.azmk8s.io') ? (url.pathname.includes('secretproviderclasspodstatuses') ? 'Kubernetes SPC pod statuses' : url.pathname.includes('secretproviderclasses') ? 'Kubernetes SPC lists' : 'Kubernetes other') : url.host;
+      const key = url.host.endsWith('.vault.azure.net') ? 'Key Vault' : url.host.endsWith('.sandbox.azmk8s.io') ? (url.pathname.includes('secretproviderclasspodstatuses') ? 'Kubernetes SPC pod statuses' : url.pathname.endsWith('/pods') ? 'Kubernetes pod lists' : url.pathname.includes('secretproviderclasses') ? 'Kubernetes SPC lists' : 'Kubernetes other') : url.host;
       requests[key] = (requests[key] ?? 0) + 1;
     });
     const index = plugin.createBindingsIndex({ registry, clusterPort: (name) => runtime.clusterPort(name), vault: runtime.vault, concurrency: 8 });
@@ -159,7 +169,7 @@ async function main() {
   const spcLists = ports.calls.listSecretProviderClasses;
   const pages = ports.calls.listSecretProperties;
   console.log(`  SPC lists: ${spcLists} (target ${CLUSTERS}: ${spcLists === CLUSTERS ? 'met' : 'NOT met'}); vault pages: ${pages} (target ${pagesTarget} = ${CLUSTERS} × ⌈${SECRETS_PER_VAULT}/${PAGE}⌉: ${pages === pagesTarget ? 'met' : 'NOT met'}); no per-secret call`);
-  console.log(`  beyond the target: ${ports.calls.listSecretProviderClassPodStatuses ?? 0} pod-status lists (one per namespace with SPCs, for mountedBy/synced; kvcsi.index.podStatuses: false drops them), ${(ports.calls.getVaultProperties ?? 0) + (ports.calls.resolveIdentity ?? 0) + (ports.calls.checkAccess ?? 0)} access calls (per vault and identity, not per secret)`);
+  console.log(`  beyond the target: ${ports.calls.listSecretProviderClassPodStatuses ?? 0} pod-status lists and ${ports.calls.listPods ?? 0} pod lists (one each per namespace with SPCs, for mountedBy/synced and pods that cannot start; kvcsi.index.podStatuses: false drops them), ${(ports.calls.getVaultProperties ?? 0) + (ports.calls.resolveIdentity ?? 0) + (ports.calls.checkAccess ?? 0)} access calls (per vault and identity, not per secret)`);
   console.log(`  index memory: ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MB of heap`);
 
   // GET /bindings over HTTP, warm, with the router's real validation, entity resolution and permission call (stubbed services).
@@ -172,7 +182,8 @@ async function main() {
     auditor: { createEvent: async () => noopEvent },
     catalog: { getEntityByRef: async (ref) => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: ref.split('/')[1], annotations: { 'kvcsi.io/app': ref.split('/')[1] } } }) },
     logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } },
-    service: {}, index, registry: world.registry, clusterPort: ports.clusterPort,
+    // No request was applied: GET /bindings asks the store once and serves the index as it is.
+    service: { listRequests: async () => [] }, index, registry: world.registry, clusterPort: ports.clusterPort,
   });
   const app = express().use('/api/kvcsi', router);
   const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });

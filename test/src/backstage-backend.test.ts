@@ -8,7 +8,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { kvcsiPlugin } from '@kvcsi/backstage-plugin-backend';
 import { createStore, type KvcsiStore } from '@kvcsi/store';
 import type { BindingsResponse, CreateSecretRequestResponse, DiagnoseResponse } from '@kvcsi/backstage-plugin-common';
-import { loadRegistry } from '@kvcsi/core';
+import { EXAMPLE_CONFIG_PATH, loadRegistry } from '@kvcsi/core';
 
 // No kubeconfig on the machine (issue 17): every cluster must be reached with kubeAuth azure (ARM endpoint and CA, an
 // Entra token for the AKS server app), never through a kube context.
@@ -119,8 +119,8 @@ describe('a real Backstage backend with the catalog and kvcsi over the sandbox',
 
   it('indexes all five clusters through kubeAuth azure with KUBECONFIG pointing nowhere', async () => {
     expect(process.env.KUBECONFIG).toBe(NO_KUBECONFIG);
-    // The registry the plugin loads (no kvcsi.registry in app-config): the shipped example.
-    const clusters = loadRegistry({}).list();
+    // The registry the plugin loads in sandbox mode without kvcsi.registry: the shipped example.
+    const clusters = loadRegistry({ explicitPath: EXAMPLE_CONFIG_PATH }).list();
     expect(clusters.map((cluster) => [cluster.name, cluster.kubeAuth])).toEqual(
       ['cafehyna-dev', 'cafehyna-hub', 'cafehyna-prd', 'painelclientes-dev', 'painelclientes-prd'].map((name) => [name, 'azure']),
     );
