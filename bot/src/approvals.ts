@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import type { AccessRequest, KvcsiService } from '@kvcsi/core';
 import type { RequestCard, RequestCardStore } from '@kvcsi/store';
 import type { Logger, webApi } from '@slack/bolt';
-import { actions, button, context, section, type SlackMessage } from './blocks/kit.js';
+import { actions, button, context, escapeMrkdwn, section, type SlackMessage } from './blocks/kit.js';
 import { createMemoryRequestCardStore } from './cards/memory-card-store.js';
 import type { SlackConfig } from './config.js';
 import { mention, slackUserOf } from './identity.js';
@@ -131,14 +131,16 @@ export class ApprovalDesk {
     if (!userId) return;
     const who = (principal: string): string => mention(this.options.config, principal);
     const by = request.decision ? ` by ${who(request.decision.by)}` : '';
-    const what = `${code(request.id)} (${request.kind} ${request.target.app ?? request.target.secretName ?? ''} on ${request.target.cluster})`;
+    // Reasons and messages are free text (an approver's, an upstream's): escaped, so `<!channel>` or a disguised link
+    // in a rejection reason reaches the requester as text (issue 19).
+    const what = `${code(request.id)} (${request.kind} ${escapeMrkdwn(request.target.app ?? request.target.secretName ?? '')} on ${escapeMrkdwn(request.target.cluster)})`;
     const lines: Record<AccessRequest['status'], string> = {
       pending: `Your request ${what} is waiting for approval.`,
       approved: `Your request ${what} was approved${by}.`,
-      applied: `Your request ${what} was approved${by} and applied.${request.outcome?.message ? ` ${request.outcome.message}` : ''}`,
-      rejected: `Your request ${what} was rejected${by}${request.decision?.reason ? `: ${request.decision.reason}` : '.'}`,
+      applied: `Your request ${what} was approved${by} and applied.${request.outcome?.message ? ` ${escapeMrkdwn(request.outcome.message)}` : ''}`,
+      rejected: `Your request ${what} was rejected${by}${request.decision?.reason ? `: ${escapeMrkdwn(request.decision.reason)}` : '.'}`,
       expired: `Your request ${what} expired without a decision. Ask again if it is still needed.`,
-      failed: `Your request ${what} was approved${by}, but applying it failed: ${request.failureReason ?? 'unknown reason'}`,
+      failed: `Your request ${what} was approved${by}, but applying it failed: ${escapeMrkdwn(request.failureReason ?? 'unknown reason')}`,
     };
     const text = `${REQUEST_BADGE[request.status]} ${lines[request.status]}`;
     const blocks = [section(text)];
