@@ -1,0 +1,69 @@
+/** The watcher's Slack sink through the real WebClient against the fake Slack (limit-checked), with a 429 on the way. */
+import { finding, parseRegistryConfig, type ProblemNotice } from '@kvcsi/core';
+import { webApi } from '@slack/bolt';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { ACTION_IDS } from '../presenters/diagnosis.js';
+import { FakeSlack } from '../testing/fake-slack.js';
+import { createSlackProblemSink } from './slack-sink.js';
+
+const fake = new FakeSlack();
+const server = setupServer(...fake.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const registry = parseRegistryConfig(JSON.stringify({
+  tenantId: '11111111-1111-4111-8111-111111111111',
+  clusters: [{ name: 'cafehyna-prd', tier: 'prd', keyVault: { name: 'kv-cafehyna-prd' }, identity: { clientId: '22222222-2222-4222-8222-222222222222' }, watch: { channel: 'C0PLATFORM1', routes: [{ namespace: 'billing', channel: 'C0BILLING01' }] } }],
+}), 'test.yaml');
+
+// fetch resolved per call, so msw's patched fetch is the one used (as app.ts does).
+const client = new webApi.WebClient('xoxb-test', { slackApiUrl: 'https://slack.com/api/', rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, fetch: (input, init) => globalThis.fetch(input, init) });
+
+const D2 = finding({
+  id: 'D2', severity: 'error', title: 'The kubelet identity has no data-plane role on kv-cafehyna-prd',
+  summary: 'external-dns cannot read cloudflare-api-token.', cause: '403 ForbiddenByRbac', evidence: ['MountVolume.SetUp failed … ForbiddenByRbac'],
+  fix: { commands: ['az role assignment create --role "Key Vault Secrets User" …'] }, action: { kind: 'grant', params: { vault: 'kv-cafehyna-prd', objectId: 'x', objectType: 'ServicePrincipal' } },
+});
+const notice = (overrides: Partial<ProblemNotice> = {}): ProblemNotice => ({
+  messageId: 'D2|Pod|grant@1', causeKey: 'D2|Pod|grant', state: 'open', finding: D2, cluster: 'cafehyna-prd', namespace: 'external-dns',
+  workloads: [{ cluster: 'cafehyna-prd', namespace: 'external-dns', workload: 'Deployment/external-dns', since: 1_767_225_600_000 }], openedAt: 1_767_225_600_000, ...overrides,
+});
+
+describe('Slack problem sink', () => {
+  it('posts to the routed channel once a 429 Retry-After has passed, with the grant button and metadata; updates in place as resolved', async () => {
+    server.use(http.post('https://slack.com/api/chat.postMessage', () => HttpResponse.json({ ok: false, error: 'ratelimited' }, { status: 429, headers: { 'Retry-After': '1' } }), { once: true }));
+    const sink = createSlackProblemSink({ client, registry });
+    const started = Date.now();
+    const ref = await sink.post(notice(), {});
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(sink.pacer.queuedInMs[0]).toBeGreaterThanOrEqual(950);
+    const posts = fake.of('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.args).toMatchObject({ channel: 'C0PLATFORM1', metadata: { event_type: 'kvcsi_watch_problem', event_payload: { messageId: 'D2|Pod|grant@1' } } });
+    const blocks = posts[0]!.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[];
+    const grant = blocks.find((block) => block.type === 'actions')!.elements![0]!;
+    expect(grant).toMatchObject({ action_id: ACTION_IDS.grantAccess });
+    expect(JSON.parse(grant.value)).toEqual({ cluster: 'cafehyna-prd', namespace: 'external-dns' });
+    expect(ref).toBe(`C0PLATFORM1|${String(posts[0]!.response!.ts)}`);
+
+    await sink.update(ref, notice({ state: 'resolved', workloads: [], resolvedAt: 1_767_225_600_000 + 125_000 }), {});
+    const updates = fake.of('chat.update');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.args).toMatchObject({ channel: 'C0PLATFORM1', ts: posts[0]!.response!.ts, text: expect.stringMatching(/^Resolved after 2m 5s: D2 /) });
+    // The update waited for the channel's one-second slot.
+    expect(updates[0]!.at - posts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(fake.problems).toEqual([]);
+  });
+
+  it('routes by namespace, and finds a message posted before a failover by its metadata', async () => {
+    const sink = createSlackProblemSink({ client, registry });
+    const billing = notice({ messageId: 'D3@2', namespace: 'billing', workloads: [{ cluster: 'cafehyna-prd', namespace: 'billing', workload: 'Deployment/billing-api', since: 1 }] });
+    server.use(http.post('https://slack.com/api/conversations.history', () => HttpResponse.json({
+      ok: true, messages: [{ ts: '1.1' }, { ts: '1.2', metadata: { event_type: 'kvcsi_watch_problem', event_payload: { messageId: 'D3@2' } } }],
+    })));
+    expect(await sink.find!(billing, {})).toBe('C0BILLING01|1.2');
+    expect(await sink.find!({ ...billing, messageId: 'other' }, {})).toBeUndefined();
+  });
+});
