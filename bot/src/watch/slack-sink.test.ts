@@ -53,7 +53,7 @@ describe('Slack problem sink', () => {
     expect(updates).toHaveLength(1);
     expect(updates[0]!.args).toMatchObject({ channel: 'C0PLATFORM1', ts: posts[0]!.response!.ts, text: expect.stringMatching(/^Resolved after 2m 5s: D2 /) });
     // The update waited for the channel's one-second slot.
-    expect(updates[0]!.at - posts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(updates[0]!.at - posts[0]!.at).toBeGreaterThanOrEqual(800);
     expect(fake.problems).toEqual([]);
   });
 
