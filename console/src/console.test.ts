@@ -158,6 +158,29 @@ describe('slash commands and response_urls', () => {
     expect(response.status).toBe(400);
     expect(received).toEqual([]);
   });
+
+  it('refuses what a web page can send without a preflight, and any other origin (issue 19)', async () => {
+    const body = JSON.stringify({ user: RITA, channel: 'C0SBXPRD', text: '/kvcsi help' });
+    // A no-cors fetch may send text/plain with any parameters: a substring check took it for JSON.
+    const disguised = await fetch(`${console_.url}/ui/type`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=application/json' }, body });
+    expect(disguised.status).toBe(400);
+    const foreign = await fetch(`${console_.url}/ui/type`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body });
+    expect(foreign.status).toBe(403);
+    const crossSite = await fetch(`${console_.url}/ui/type`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body });
+    expect(crossSite.status).toBe(403);
+    expect(received).toEqual([]);
+    // The console's own page still gets through.
+    const own = await fetch(`${console_.url}/ui/type`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', origin: console_.url }, body });
+    expect(own.status).toBe(200);
+  });
+
+  it('gives messages ids a page cannot guess from the ones before', async () => {
+    await ui('type', { user: ABEL, channel: 'C0SBXDEV', text: 'one' });
+    await ui('type', { user: ABEL, channel: 'C0SBXDEV', text: 'two' });
+    const [first, second] = visible(ABEL).slice(-2).map((message) => String(message.id));
+    expect(first).toMatch(/^M[0-9A-Z]{6}[0-9A-F]{16}$/);
+    expect(second!.slice(7)).not.toBe(first!.slice(7));
+  });
 });
 
 describe('buttons and modals', () => {

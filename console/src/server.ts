@@ -75,16 +75,28 @@ function send(response: ServerResponse, status: number, body: unknown, type = 'a
   response.end(text);
 }
 
-const STATUS_OF: Partial<Record<string, number>> = { INVALID_INPUT: 400, NOT_FOUND: 404, TIMEOUT: 410 };
+const STATUS_OF: Partial<Record<string, number>> = { INVALID_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404, TIMEOUT: 410 };
 
 function sendError(response: ServerResponse, error: unknown): void {
   if (error instanceof KvcsiError) return send(response, STATUS_OF[error.code] ?? 500, { ok: false, error: error.message });
   send(response, 500, { ok: false, error: 'internal error' });
 }
 
-/** The page's own calls must be JSON: a form posted by another site cannot be, without a preflight we never answer. */
-async function readUiJson(request: IncomingMessage): Promise<Json> {
-  if (!(request.headers['content-type'] ?? '').includes('application/json')) throw new KvcsiError('INVALID_INPUT', 'expected application/json');
+/** The media type alone, lower case: `Application/JSON; charset=utf-8` → `application/json`. */
+function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * The page's own calls: exactly application/json (a form or a no-cors fetch from another site can only send
+ * text/plain, urlencoded or multipart, and `text/plain; charset=application/json` passed a substring check), and no
+ * Origin but the console's own (issue 19: a web page approved a request blind).
+ */
+async function readUiJson(request: IncomingMessage, ownOrigins: readonly string[]): Promise<Json> {
+  const origin = request.headers.origin;
+  if (origin !== undefined && !ownOrigins.includes(origin)) throw new KvcsiError('FORBIDDEN', 'cross-origin requests are refused');
+  if (request.headers['sec-fetch-site'] === 'cross-site') throw new KvcsiError('FORBIDDEN', 'cross-site requests are refused');
+  if (mediaTypeOf(request.headers['content-type']) !== 'application/json') throw new KvcsiError('INVALID_INPUT', 'expected application/json');
   const parsed: unknown = JSON.parse((await readBody(request)) || '{}');
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new KvcsiError('INVALID_INPUT', 'expected a JSON object');
   return parsed as Json;
@@ -153,7 +165,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     }
     if (method === 'POST' && route.startsWith('/ui/') && ready.interactions) {
       const { interactions } = ready;
-      const body = await readUiJson(request);
+      const port = (server.address() as AddressInfo).port;
+      const body = await readUiJson(request, [baseUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`]);
       const user = field(body, 'user');
       switch (route) {
         case '/ui/type':

@@ -3,6 +3,7 @@
  * open modals per person, trigger ids, response_url targets and uploaded files. Every change bumps `version` and
  * emits `change`, which the page follows over SSE.
  */
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { KvcsiError } from '@kvcsi/core';
 import { BOT_USER, SANDBOX_CHANNELS, SANDBOX_USERS, dmChannelOf, userById, type ConsoleUser } from './directory.js';
@@ -124,9 +125,14 @@ export class Workspace {
     this.events.emit('change', this.version);
   }
 
+  /**
+   * The sequence keeps ids in order; the random tail makes them unguessable: with sequential ids a web page could
+   * name a message (and click its Approve button) without seeing the console (issue 19).
+   */
   nextId(prefix: string): string {
     this.sequence += 1;
-    return `${prefix}${this.sequence.toString(36).toUpperCase().padStart(6, '0')}`;
+    const tail = randomBytes(8).toString('hex').toUpperCase();
+    return `${prefix}${this.sequence.toString(36).toUpperCase().padStart(6, '0')}${tail}`;
   }
 
   /** Slack-style message timestamps: seconds.microseconds, strictly increasing. */
