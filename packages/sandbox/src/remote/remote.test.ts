@@ -77,6 +77,19 @@ describe('the remote sandbox', () => {
     expect(body).toMatch(/^200 .*"kind":"NamespaceList"/);
   });
 
+  it('refuses admin calls a web page could make: another Origin, cross-site, a form (issue 19)', async () => {
+    const before = sandbox.clock.nowMs();
+    const body = JSON.stringify({ ms: 60_000 });
+    const calls = [
+      fetch(`${http.url}/_sandbox/clock/advance`, { method: 'POST', headers: { origin: 'https://evil.example' }, body }),
+      fetch(`${http.url}/_sandbox/reset`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } }),
+      fetch(`${http.url}/_sandbox/faults`, { method: 'POST', body: new URLSearchParams({ kind: 'dns', host: 'kv-cafehyna-prd.vault.azure.net' }) }),
+    ];
+    expect((await Promise.all(calls)).map((response) => response.status)).toEqual([403, 403, 403]);
+    expect(sandbox.clock.nowMs()).toBe(before);
+    expect(sandbox.faults.list()).toEqual([]);
+  });
+
   it('serves the admin endpoints: health, clock, reset', async () => {
     const health = (await (await fetch(`${http.url}/_sandbox/health`)).json()) as { ok: boolean; scenario: string };
     expect(health).toMatchObject({ ok: true, scenario: 'default' });

@@ -33,6 +33,21 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
+/**
+ * Admin calls come from kvcsi's processes and scripts, never from a browser: a request with a foreign Origin (or that a
+ * browser marks cross-site), or a form encoding, is a web page trying to reset the sandbox or inject faults (issue 19).
+ * The forwarded SDK traffic needs a custom header, which a page cannot send cross-site without a preflight.
+ */
+function refusedAdminCall(request: IncomingMessage, ownOrigins: readonly string[]): string | undefined {
+  const origin = request.headers.origin;
+  if (origin !== undefined && !ownOrigins.includes(origin)) return 'cross-origin admin calls are refused';
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return 'cross-site admin calls are refused';
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data') return 'admin calls take JSON, not a form';
+  return undefined;
+}
+
 /** The operator's credentials and the sandbox's health, faults, clock and reset, for tests, benches and `npm start`. */
 async function handleAdmin(sandbox: Sandbox, path: string, method: string, body: Buffer, response: ServerResponse): Promise<void> {
   const json = (): unknown => (body.length === 0 ? {} : JSON.parse(body.toString('utf8')));
@@ -105,7 +120,13 @@ export function startSandboxHttpServer(sandbox: Sandbox, options: SandboxHttpSer
       try {
         const body = await readBody(request);
         const url = new URL(request.url ?? '/', 'http://sandbox');
-        if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) await handleAdmin(sandbox, url.pathname.slice(ADMIN_PREFIX.length), request.method ?? 'GET', body, response);
+        if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+          // Our own origins from the listen address, never from the Host header (a DNS-rebound page controls it).
+          const { port } = server.address() as AddressInfo;
+          const refused = refusedAdminCall(request, [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://${options.host ?? '127.0.0.1'}:${port}`]);
+          if (refused !== undefined) sendJson(response, 403, { error: refused });
+          else await handleAdmin(sandbox, url.pathname.slice(ADMIN_PREFIX.length), request.method ?? 'GET', body, response);
+        }
         else await forward(sandbox, request, body, response, controller.signal);
       } catch (error) {
         if (!response.headersSent) sendJson(response, 500, { error: error instanceof Error ? error.message : String(error) });
