@@ -26,6 +26,25 @@ describe('kvcsi status', () => {
     expect(io.output.stdout).toMatch(/Key Vault: +kv-cafehyna-default: reachable/);
   });
 
+  it('reports a missing kubeconfig as a configuration error, without an unhandled rejection (issue 19)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-status-kubeconfig-'));
+    const example = readFileSync(path.join(__dirname, '../../../core/config/kvcsi.example.yaml'), 'utf8');
+    const config = path.join(dir, 'kvcsi.yaml');
+    writeFileSync(config, example.replace(/kubeAuth: azure/g, 'kubeAuth: kubeconfig'));
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const io = captureIo({ cwd: dir, env: { HOME: dir, KUBECONFIG: path.join(dir, 'no-such-kubeconfig'), AZURE_CONFIG_DIR: dir } });
+      expect(await main(['--config', config, 'status', '-c', 'cafehyna-dev'], io)).toBe(2);
+      expect(io.output.stderr).toMatch(/kubeconfig/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('prints the service status plus the plumbing as JSON', async () => {
     const io = sandboxIo();
     await main(['status', '-c', 'cafehyna-prd', '--format', 'json'], io);

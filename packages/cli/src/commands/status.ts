@@ -78,10 +78,13 @@ export function registerStatusCommand(program: Command, run: RunCommand): void {
     .action((options: { cluster: string }) =>
       run(async (context) => {
         const cluster = context.registry.get(options.cluster);
+        // The cluster's port first: a missing kubeconfig throws here, before a call is in flight whose rejection
+        // nobody would await (issue 19: an unhandled rejection crashed the CLI).
+        const port = context.runtime.clusterPort(cluster.name);
         const service = await context.service;
-        const [summary, plumbing] = await Promise.all([service.status({ cluster: cluster.name }), inspectCsiPlumbing(context.runtime.clusterPort(cluster.name))]);
+        const [summary, plumbing] = await Promise.all([service.status({ cluster: cluster.name }), inspectCsiPlumbing(port)]);
         const unhealthy = plumbing.csiDriver?.installed === false || plumbing.nodes.some((node) => node.problems.length > 0);
-        const access = context.runtime.clusterPort(cluster.name).describeAccess?.();
+        const access = port.describeAccess?.();
         if (context.options.format === 'json') context.json({ ...summary, plumbing, ...(access === undefined ? {} : { access }) });
         else context.out(formatStatus(context, summary, plumbing, access));
         if (unhealthy) return EXIT_FINDINGS;
