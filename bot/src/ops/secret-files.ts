@@ -1,11 +1,12 @@
 /**
  * Slack's secrets from files (SLACK_BOT_TOKEN_FILE, SLACK_SIGNING_SECRET_FILE, SLACK_APP_TOKEN_FILE), re-read when
  * they change, else from the variable itself. Files let a deploy mount them from Key Vault through the CSI driver,
- * whose rotation replaces the file behind a symlink: the file is polled by path (fs.watchFile), which follows such
- * a swap, where a watch on the old inode would not. A value is never logged; a file that becomes empty or
- * unreadable keeps the last good value (and says so).
+ * whose rotation replaces the file behind a symlink: the file is re-read by path every few seconds (a few bytes),
+ * which follows such a swap — a watch on the old inode would not, and a stat-based watch can miss a change made
+ * within its first poll. A value is never logged; a file that becomes empty or unreadable keeps the last good value
+ * (and says so).
  */
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { KvcsiError } from '@kvcsi/core';
 
 export interface SecretSource {
@@ -22,7 +23,7 @@ export interface SecretSource {
 
 export interface SecretSourceOptions {
   env: NodeJS.ProcessEnv;
-  /** How often the file is checked; default 2 s. */
+  /** How often the file is read again; default 2 s. */
   pollIntervalInMs?: number;
   /** Told about rotations and unreadable files (never the value). */
   log?: (level: 'info' | 'warn', message: string) => void;
@@ -67,7 +68,8 @@ export function secretSource(name: string, options: SecretSourceOptions): Secret
     options.log?.('info', `${fileField}: ${name} changed; using the new value`);
     for (const listener of listeners) listener();
   };
-  watchFile(file, { interval: options.pollIntervalInMs ?? 2_000, persistent: false }, check);
+  const timer = setInterval(check, options.pollIntervalInMs ?? 2_000);
+  timer.unref();
   return {
     name,
     origin: `${fileField}=${file}`,
@@ -76,7 +78,7 @@ export function secretSource(name: string, options: SecretSourceOptions): Secret
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => unwatchFile(file, check),
+    close: () => clearInterval(timer),
   };
 }
 
