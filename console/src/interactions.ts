@@ -10,6 +10,9 @@ import type { ConsoleMessage, Json, ResponseTarget, Workspace } from './workspac
 
 /** Slack waits three seconds for an acknowledgement. */
 export const ACK_TIMEOUT_IN_MS = 3_000;
+/** How long a command waits for a bot that is not listening yet (it is starting) before dispatch_failed. */
+export const BOT_START_WAIT_IN_MS = 15_000;
+const BOT_RETRY_IN_MS = 250;
 
 /** How a payload reaches the bot and its acknowledgement comes back: HTTP by default, or Socket Mode. */
 export type BotDelivery = (formBody: string) => Promise<Ack>;
@@ -18,6 +21,8 @@ export interface InteractionsOptions {
   workspace: Workspace;
   /** The bot's HTTP receiver (`http://127.0.0.1:3100`); requests go to `/slack/events`. */
   botUrl: string;
+  /** How long to wait for a bot that refuses connections (still starting); default BOT_START_WAIT_IN_MS. */
+  botStartWaitInMs?: number;
   /** Instead of POSTing to botUrl (Socket Mode: an envelope over the bot's WebSocket). */
   deliver?: BotDelivery;
   signingSecret: string;
@@ -82,13 +87,22 @@ export class Interactions {
 
   private async send(body: string): Promise<Ack> {
     if (this.options.deliver) return this.options.deliver(body);
-    const signed = signRequest(this.options.signingSecret, body);
-    try {
-      const response = await fetch(`${this.options.botUrl}/slack/events`, { method: 'POST', body: signed.body, headers: signed.headers, signal: AbortSignal.timeout(ACK_TIMEOUT_IN_MS) });
-      return { status: response.status, body: await response.text() };
-    } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      return { status: timedOut ? 408 : 503, body: '' };
+    // `npm start` opens the console while the bot is still starting: a command typed then found no listener and
+    // failed as dispatch_failed (issue 19). A refused connection never reached the bot, so it is tried again until
+    // the bot listens (botStartWaitInMs); a request the bot received is never sent twice.
+    const deadline = Date.now() + (this.options.botStartWaitInMs ?? BOT_START_WAIT_IN_MS);
+    for (;;) {
+      const signed = signRequest(this.options.signingSecret, body);
+      try {
+        const response = await fetch(`${this.options.botUrl}/slack/events`, { method: 'POST', body: signed.body, headers: signed.headers, signal: AbortSignal.timeout(ACK_TIMEOUT_IN_MS) });
+        return { status: response.status, body: await response.text() };
+      } catch (error) {
+        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+        if (timedOut) return { status: 408, body: '' };
+        const refused = (error as { cause?: { code?: unknown } }).cause?.code === 'ECONNREFUSED';
+        if (!refused || Date.now() + BOT_RETRY_IN_MS > deadline) return { status: 503, body: '' };
+        await new Promise((resolve) => setTimeout(resolve, BOT_RETRY_IN_MS));
+      }
     }
   }
 
