@@ -219,6 +219,18 @@ export interface WatchOptions<T> extends CallOptions {
   backoff?: { initialInMs?: number; maxInMs?: number };
 }
 
+/** coordination.k8s.io/v1 Lease: what leader election reads and writes. Times are RFC 3339 (MicroTime). */
+export interface KubeLease {
+  metadata: KubeObjectMeta;
+  spec?: {
+    holderIdentity?: string | null;
+    leaseDurationSeconds?: number;
+    acquireTime?: string | null;
+    renewTime?: string | null;
+    leaseTransitions?: number;
+  };
+}
+
 /** One cluster, reached through its kube context (or in-cluster config). */
 export interface ClusterPort {
   getPod(options: CallOptions & { namespace: string; name: string }): Promise<KubePod | undefined>;
@@ -243,6 +255,12 @@ export interface ClusterPort {
   watchEvents?(options: WatchOptions<KubeEvent>): Promise<void>;
   /** Pods (waiting reasons, readiness). Resolves when `signal` aborts. */
   watchPods?(options: WatchOptions<KubePod>): Promise<void>;
+  /** Leases for leader election (the hub cluster): `undefined` when absent. */
+  getLease?(options: CallOptions & { namespace: string; name: string }): Promise<KubeLease | undefined>;
+  /** Creates the lease; ALREADY_EXISTS when another replica created it first. */
+  createLease?(options: CallOptions & { lease: KubeLease }): Promise<KubeLease>;
+  /** Replaces it if its resourceVersion is still the one read; CONFLICT otherwise. */
+  replaceLease?(options: CallOptions & { lease: KubeLease }): Promise<KubeLease>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, StorageV1Api, Watch, type ConfigurationOptions, type RequestContext } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, StorageV1Api, Watch, type ConfigurationOptions, type V1Lease, type RequestContext } from '@kubernetes/client-node';
 import {
   budgetBefore,
   runInformer,
@@ -8,6 +8,7 @@ import {
   type ClusterPort,
   type CsiDriverResource,
   type KubeEvent,
+  type KubeLease,
   type KubeObjectMeta,
   type KubeNode,
   type KubePod,
@@ -69,12 +70,13 @@ export interface ClusterAccess {
 export type KubernetesClusterPort = ClusterPort & { describeAccess(): ClusterAccess };
 
 interface KubeApis {
+  coordination: CoordinationV1Api;
   core: CoreV1Api;
   custom: CustomObjectsApi;
   storage: StorageV1Api;
 }
 
-const makeApis = (kc: KubeConfig): KubeApis => ({ core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi), storage: kc.makeApiClient(StorageV1Api) });
+const makeApis = (kc: KubeConfig): KubeApis => ({ coordination: kc.makeApiClient(CoordinationV1Api), core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi), storage: kc.makeApiClient(StorageV1Api) });
 
 /** A KubeConfig that authenticates with an Entra ID bearer token fetched (and refreshed) per request. */
 class EntraIdKubeConfig extends KubeConfig {
@@ -140,6 +142,26 @@ function eventTime(event: KubeEvent): number {
   const stamp = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
   const parsed = stamp === null || stamp === undefined ? Number.NaN : Date.parse(stamp);
   return Number.isNaN(parsed) ? 0 : parsed;
+}
+
+/** client-node's V1Lease takes Date objects for MicroTime fields; the port speaks RFC 3339 strings. */
+function leaseBody(lease: KubeLease): V1Lease {
+  const spec = lease.spec ?? {};
+  const time = (value: string | null | undefined) => (value === null || value === undefined ? undefined : new Date(value));
+  // Only what a lease write needs: name, namespace and the resourceVersion the compare-and-set checks.
+  const { name, namespace, resourceVersion } = lease.metadata;
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, ...(namespace === undefined ? {} : { namespace }), ...(resourceVersion === undefined ? {} : { resourceVersion }) },
+    spec: {
+      ...(spec.holderIdentity === undefined || spec.holderIdentity === null ? {} : { holderIdentity: spec.holderIdentity }),
+      ...(spec.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: spec.leaseDurationSeconds }),
+      ...(time(spec.acquireTime) === undefined ? {} : { acquireTime: time(spec.acquireTime) }),
+      ...(time(spec.renewTime) === undefined ? {} : { renewTime: time(spec.renewTime) }),
+      ...(spec.leaseTransitions === undefined ? {} : { leaseTransitions: spec.leaseTransitions }),
+    },
+  };
 }
 
 const itemsOf = <T>(list: unknown): T[] => plain<T[]>((list as { items?: unknown[] } | undefined)?.items ?? []);
@@ -321,6 +343,25 @@ export function createKubernetesClusterPort(options: KubernetesClusterPortOption
     watchEvents: (watchOptions) => watchCollection<KubeEvent>('events', 'events', watchOptions),
 
     watchPods: (watchOptions) => watchCollection<KubePod>('pods', 'pods', watchOptions),
+
+    async getLease({ namespace, name, ...callOptions }) {
+      const lease = await getOrUndefined(callOptions, 'get lease', `${namespace}/${name}`, ({ coordination }, o) => coordination.readNamespacedLease({ namespace, name }, o));
+      return lease === undefined ? undefined : plain<KubeLease>(lease);
+    },
+
+    async createLease({ lease, ...callOptions }) {
+      const namespace = lease.metadata.namespace ?? '';
+      const created = await call(callOptions, 'create lease', `${namespace}/${lease.metadata.name}`, ({ coordination }, o) =>
+        coordination.createNamespacedLease({ namespace, body: leaseBody(lease) }, o));
+      return plain<KubeLease>(created);
+    },
+
+    async replaceLease({ lease, ...callOptions }) {
+      const namespace = lease.metadata.namespace ?? '';
+      const replaced = await call(callOptions, 'replace lease', `${namespace}/${lease.metadata.name}`, ({ coordination }, o) =>
+        coordination.replaceNamespacedLease({ namespace, name: lease.metadata.name, body: leaseBody(lease) }, o));
+      return plain<KubeLease>(replaced);
+    },
 
     async getPod({ namespace, name, ...callOptions }) {
       const pod = await getOrUndefined(callOptions, 'get pod', `${namespace}/${name}`, ({ core }, o) => core.readNamespacedPod({ namespace, name }, o));

@@ -9,3 +9,5 @@ export type { WatcherOptions, WatcherStats, ProblemNotice, ProblemSink, WatchNot
 export { watchChannelFor } from './routing.js';
 export { ChannelPacer } from './pacer.js';
 export type { PacerOptions } from './pacer.js';
+export { LeaseElector } from './leader.js';
+export type { LeaseElectorOptions, LeadershipCallbacks } from './leader.js';

@@ -41,6 +41,8 @@ export const RESOURCES = {
   csidrivers: define({ plural: 'csidrivers', kind: 'CSIDriver', group: 'storage.k8s.io', version: 'v1', namespaced: false }),
   clusterroles: define({ plural: 'clusterroles', kind: 'ClusterRole', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: false }),
   clusterrolebindings: define({ plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', group: 'rbac.authorization.k8s.io', version: 'v1', namespaced: false }),
+  // kvcsi's watcher elects one leader among the bot's replicas through a Lease in the hub cluster.
+  leases: define({ plural: 'leases', kind: 'Lease', group: 'coordination.k8s.io', version: 'v1', namespaced: true }),
   secretproviderclasses: define({ plural: 'secretproviderclasses', kind: 'SecretProviderClass', group: SECRETS_STORE_GROUP, version: 'v1', namespaced: true }),
   secretproviderclasspodstatuses: define({
     plural: 'secretproviderclasspodstatuses', kind: 'SecretProviderClassPodStatus', group: SECRETS_STORE_GROUP, version: 'v1', namespaced: true,
