@@ -36,6 +36,7 @@ const temporaryDatabase = () => `sqlite:${path.join(os.tmpdir(), `kvcsi-backstag
 
 interface StartOptions {
   faults?: unknown;
+  policy?: PolicyConfigInput;
   authorize?: (permission: string, resourceRef: string | undefined) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   database?: string;
 }
@@ -57,7 +58,7 @@ async function start(options: StartOptions = {}) {
         data: {
           kvcsi: {
             sandbox: { ...(options.faults ? { faults: options.faults } : {}) },
-            policy: POLICY,
+            policy: options.policy ?? POLICY,
             // A file of our own, as the bot shares it (the plugin database's pool outlives the test backend's stop).
             store: options.database ?? temporaryDatabase(),
           },
@@ -266,6 +267,19 @@ describe('POST /diagnose does not reveal pods', () => {
     expect(existing.status).toBe(404);
     expect(await ask('external-dns/external-dns-no-such-pod')).toEqual(existing);
     expect(await ask('kube-system/no-such-pod')).toEqual(existing);
+  });
+});
+
+describe('the kvcsi read policy (issue 19)', () => {
+  it('refuses diagnose and leaves prd requests out for a user the policy denies read on prd', async () => {
+    const denyPrd: PolicyConfigInput = { ...POLICY, rules: [...(POLICY.rules ?? []), { principals: ['backstage:user:default/requester'], actions: ['read'], tiers: ['prd'], effect: 'deny' }] };
+    const server = await start({ policy: denyPrd });
+    const created = await post(server, '/requests', { entityRef: 'component:default/defectdojo', name: 'dojo-prd-token', clusters: ['cafehyna-prd'], justification: 'prd token' });
+    expect(created.status).toBe(201);
+    const diagnose = await post(server, '/diagnose', { entityRef: 'component:default/defectdojo', cluster: 'cafehyna-prd' });
+    expect(diagnose.status).toBe(403);
+    const listed = await request(server).get('/api/kvcsi/requests').set('Authorization', REQUESTER_HEADER).query({ entityRef: 'component:default/defectdojo' });
+    expect((listed.body as ListRequestsResponse).items.map((item) => item.id)).toEqual([]);
   });
 });
 

@@ -207,7 +207,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const resolved = await resolve(req, rawRef, kvcsiBindingsReadPermission);
     const { app } = requireApp(resolved);
     const body = await audited(req, 'requests-read', 'low', { entityRef: resolved.entityRef, app }, async (): Promise<ListRequestsResponse> => {
-      const requests = await service.listRequests({ app, limit: 200 });
+      const requests = await service.listRequests({ app, limit: 200, reader: actorOf(resolved.credentials, options.auth) });
       return { items: requests.map(toRequestDto) };
     });
     res.json(body);
@@ -238,7 +238,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const resolved = await resolve(req, input.entityRef, kvcsiSecretRequestPermission);
     const { app } = requireApp(resolved);
     const body = await audited(req, 'secret-value-set', 'high', { entityRef: resolved.entityRef, app, requestId }, async () => {
-      const request = await service.getRequest(requestId);
+      const request = await service.getRequest(requestId, { reader: actorOf(resolved.credentials, options.auth) });
       // A request of another app answers like a missing one: the entity does not reveal other apps' requests.
       if (request.target.app !== app) throw new NotFoundError(`request ${requestId} is not a request of ${app}`);
       const result = await service.supplySecretValue({ actor: actorOf(resolved.credentials, options.auth), requestId, value: input.value });
@@ -256,10 +256,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { clusters } = clustersOf(resolved.entity);
     if (!clusters.includes(input.cluster)) throw new InputError(`${resolved.entityRef} is not deployed to ${input.cluster} (kvcsi.io/clusters or the registry)`);
     const meta = { entityRef: resolved.entityRef, app, cluster: input.cluster, ...(input.pod ? { pod: input.pod } : {}) };
+    // The kvcsi policy's read rules apply on top of the Backstage permission (issue 19).
+    const reader = actorOf(resolved.credentials, options.auth);
     const body = await audited(req, 'diagnose', 'low', meta, async (): Promise<DiagnoseResponse> => {
       const report = input.pod === undefined
-        ? await service.diagnoseApp({ cluster: input.cluster, app, ...(input.namespace ? { namespace: input.namespace } : {}) })
-        : await service.diagnosePod({ cluster: input.cluster, ...(await podOfApp(input.cluster, app, input.pod, input.namespace)) });
+        ? await service.diagnoseApp({ cluster: input.cluster, app, reader, ...(input.namespace ? { namespace: input.namespace } : {}) })
+        : await service.diagnosePod({ cluster: input.cluster, reader, ...(await podOfApp(input.cluster, app, input.pod, input.namespace)) });
       return {
         entityRef: resolved.entityRef, app, cluster: input.cluster,
         findings: report.findings.map(toFindingDto),
