@@ -20,3 +20,4 @@ export { diagnose, explain, analyzePod, analyzeAppFacts } from './report.js';
 export type { DiagnosisReport, DiagnoseDeps, AnalyzeOptions } from './report.js';
 export { formatReport, formatFinding, formatConsequence } from './format.js';
 export type { FormatOptions } from './format.js';
+export { parseForbidden, clusterBindingCommands, KVCSI_AKS_ROLE_NAME, KVCSI_CLUSTER_ROLE_NAME, type ForbiddenCall } from './cluster-forbidden.js';

@@ -9,24 +9,9 @@ import type { Cluster } from '../../clusters/registry.js';
 import type { AppFacts, PodFacts } from '../facts.js';
 import { finding, type Finding } from '../finding.js';
 import type { Analyzer } from './helpers.js';
-import { rawShell, sh } from '../../shell/quote.js';
+import { clusterBindingCommands, parseForbidden, type ForbiddenCall } from '../cluster-forbidden.js';
 
-const FORBIDDEN = /User "([^"]+)" cannot (\S+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)/;
-const AZURE_VERDICT = 'User does not have access to the resource in Azure';
-const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The ClusterRole and the Azure RBAC for Kubernetes role the deploy kit defines from @kvcsi/kubernetes' KUBERNETES_CALLS. */
-const CLUSTER_ROLE = 'kvcsi-reader';
-const AKS_ROLE = 'kvcsi AKS Reader';
-
-interface Refusal {
-  user: string;
-  verb: string;
-  resource: string;
-  apiGroup: string;
-  namespace?: string;
-  azureRbac: boolean;
-}
+type Refusal = ForbiddenCall;
 
 /** Reasons of every fact that is unknown because of a 403 (facts are plain data: walk them). */
 function forbiddenReasons(value: unknown, out: string[], depth = 0): string[] {
@@ -43,27 +28,14 @@ function forbiddenReasons(value: unknown, out: string[], depth = 0): string[] {
 function refusalsOf(reasons: readonly string[]): Refusal[] {
   const seen = new Map<string, Refusal>();
   for (const reason of reasons) {
-    const match = FORBIDDEN.exec(reason);
-    if (match === null) continue;
-    const [, user = '', verb = '', resource = '', apiGroup = '', namespace] = match;
-    const refusal: Refusal = { user, verb, resource, apiGroup, ...(namespace === undefined ? {} : { namespace }), azureRbac: reason.includes(AZURE_VERDICT) };
-    seen.set(JSON.stringify(refusal), refusal);
+    const refusal = parseForbidden(reason);
+    if (refusal !== undefined) seen.set(JSON.stringify(refusal), refusal);
   }
   return [...seen.values()];
 }
 
 const describe = (r: Refusal): string =>
   `${r.verb} ${r.resource}${r.apiGroup === '' ? '' : ` (${r.apiGroup})`} ${r.namespace === undefined ? 'at the cluster scope' : `in namespace ${r.namespace}`}`;
-
-function fixCommands(user: string, azureRbac: boolean, cluster: Cluster | undefined): string[] {
-  const commands = [sh`kubectl create clusterrolebinding ${CLUSTER_ROLE} --clusterrole=${CLUSTER_ROLE} --user=${user}`];
-  if (azureRbac) {
-    const scope = sh`$(az aks show -g ${cluster?.aks.resourceGroup ?? '<resource-group>'} -n ${cluster?.aks.name ?? '<cluster>'}${rawShell(cluster?.aks.subscriptionId === undefined ? '' : sh` --subscription ${cluster.aks.subscriptionId}`)} --query id -o tsv)`;
-    const assignee = OBJECT_ID.test(user) ? sh`--assignee-object-id ${user} --assignee-principal-type ServicePrincipal` : sh`--assignee ${user}`;
-    commands.push(sh`az role assignment create ${rawShell(assignee)} --role "${rawShell(AKS_ROLE)}" --scope ${rawShell(scope)}`);
-  }
-  return commands;
-}
 
 /** One finding per refused identity, from the reasons of facts the API server would not let kvcsi read. */
 export function clusterAccessFindings(reasons: readonly string[], cluster?: Cluster): Finding[] {
@@ -81,7 +53,7 @@ export function clusterAccessFindings(reasons: readonly string[], cluster?: Clus
       cause: azureRbac
         ? 'The cluster authorizes Entra ID callers with Azure RBAC for Kubernetes (or a ClusterRoleBinding), and kvcsi\'s identity holds neither for these reads. AKS RBAC Reader is not enough: it has no nodes, no CSIDriver and no SecretProviderClasses.'
         : 'Kubernetes RBAC binds no role with these reads to kvcsi\'s identity.',
-      fix: { commands: fixCommands(user, azureRbac, cluster), docs: ['https://learn.microsoft.com/azure/aks/manage-azure-rbac', 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/'] },
+      fix: { commands: clusterBindingCommands({ user, azureRbac }, cluster === undefined ? {} : { cluster }), docs: ['https://learn.microsoft.com/azure/aks/manage-azure-rbac', 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/'] },
       confidence: 'confirmed',
     });
   });
