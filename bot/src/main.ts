@@ -113,6 +113,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     middleware: [tracker.middleware],
     observer: { command: metrics.command, approval: metrics.approval, cardUpdated: metrics.cardUpdated },
   });
+  // Over Socket Mode, ready also means connected to Slack (a replica between connections takes no envelopes).
+  if (bot.socket) checks.push(bot.socket.readinessCheck);
   await checkSlackToken(bot, botToken.origin);
   const { port } = await bot.start(settings.port);
   logger.info({
