@@ -143,6 +143,7 @@ export class Watcher {
   private readonly checkedAt = new Map<string, number>();
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly causeChains = new Map<string, Promise<void>>();
+  private readonly queuedSyncs = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private signal: AbortSignal = new AbortController().signal;
 
@@ -296,7 +297,8 @@ export class Watcher {
       return;
     }
     this.stats.problemsOpened += 1;
-    await this.syncMessage(causeKey, root, where);
+    // Not awaited here: posting waits for Slack's pacing, and must not hold a diagnosis slot while it does.
+    this.track(this.syncMessage(causeKey, root, where));
   }
 
   private decided(entry: Pending): void {
@@ -324,8 +326,17 @@ export class Watcher {
 
   /** Brings the cause's message in step with its open problems; serialised per cause in this process. */
   private syncMessage(causeKey: string, finding: Finding, where: { cluster: string; namespace: string }): Promise<void> {
+    // A sync already queued for this cause reads the store when it runs: it carries this change too (one update for
+    // a burst of workloads, not one per workload behind Slack's pacing).
+    const queued = this.queuedSyncs.get(causeKey);
+    if (queued !== undefined) return queued;
     const previous = this.causeChains.get(causeKey) ?? Promise.resolve();
-    const next = previous.then(() => this.syncMessageNow(causeKey, finding, where), () => this.syncMessageNow(causeKey, finding, where));
+    const run = (): Promise<void> => {
+      this.queuedSyncs.delete(causeKey);
+      return this.syncMessageNow(causeKey, finding, where);
+    };
+    const next = previous.then(run, run);
+    this.queuedSyncs.set(causeKey, next);
     const tail = next.catch(() => undefined);
     this.causeChains.set(causeKey, tail);
     void tail.then(() => {
