@@ -8,6 +8,7 @@
 // measures the watcher, not HTTP; the event texts are the sandbox's own (its kubelet and driver simulation), read once.
 const { createSandbox } = require('../packages/sandbox/dist/index.js');
 const core = require('../packages/core/dist/index.js');
+const { setTimeout } = require('node:timers');
 const { percentile, median } = require('./stats.js');
 
 const CLUSTERS = 5;
@@ -104,7 +105,7 @@ async function main() {
     settleInMs: SETTLE_IN_MS,
     concurrency: 8,
   });
-  const controller = new AbortController();
+  const controller = new globalThis.AbortController();
   const running = watcher.run(controller.signal);
   while (!clusters.every((c) => c.ready())) await sleep(5);
   global.gc?.();
