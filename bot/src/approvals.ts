@@ -170,6 +170,9 @@ export class ApprovalDesk {
   }
 
   private async sweepOnce(): Promise<number> {
+    // A grant approved by a replica that died before applying it is applied here, by whichever replica sweeps first;
+    // its card then moves on below like any other.
+    await this.options.service.resumeApproved().catch((error: unknown) => this.options.logger.warn('approvals: resuming approved requests failed', error));
     const due = await this.cards.cardsToUpdate({ now: new Date(this.now()).toISOString(), limit: this.options.sweepBatch ?? 100 });
     let updated = 0;
     for (const card of due) {

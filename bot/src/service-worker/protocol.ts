@@ -13,7 +13,7 @@ const METHODS: Record<ServiceMethod, true> = {
   listClusters: true, bindings: true, diagnosePod: true, diagnoseApp: true, status: true,
   planGrant: true, grant: true, planRevoke: true, revoke: true,
   createSecret: true, requestSecret: true, supplySecretValue: true,
-  listRequests: true, getRequest: true, approve: true, reject: true, audit: true,
+  listRequests: true, getRequest: true, approve: true, reject: true, resumeApproved: true, audit: true,
 };
 export const SERVICE_METHODS = Object.keys(METHODS) as ServiceMethod[];
 

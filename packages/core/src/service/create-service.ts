@@ -20,7 +20,7 @@ import { systemClock, type CallOptions, type ClusterPort, type Clock, type Secre
 import type { AccessRequest, RequestTarget } from '../requests/model.js';
 import type { RequestStore } from '../requests/ports.js';
 import type { DecisionKeys } from '../requests/signing.js';
-import { createRequestService, type ApplyResult, type ExecutorResult, type RequestService } from '../requests/service.js';
+import { createRequestService, SYSTEM_ACTOR, type ApplyResult, type ExecutorResult, type RequestService } from '../requests/service.js';
 import { APP_TAG, findSecretUsers, overwriteNote, secretBelongsTo } from '../secrets/scope.js';
 import { secretSnippet } from '../secrets/snippet.js';
 import { validateAppName, validateContentType, validateSecretName, validateSecretValue } from '../secrets/validate.js';
@@ -176,6 +176,9 @@ function pendingOutcome(request: AccessRequest, warnings: string[], what: string
     warnings,
   };
 }
+
+/** How long after its approval a grant is left to the process that approved it before another resumes it. */
+export const DEFAULT_RESUME_GRACE_IN_MS = 30_000;
 
 export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
   const { registry, vault, audit } = options;
@@ -582,6 +585,26 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       const approved = await requests.approve({ id: input.requestId, actor: who.id, ...groupsOf(who), ...(input.reason ? { reason: input.reason } : {}), ...call });
       if (approved.kind === 'grant' || approved.kind === 'revoke') return applyAccessRequest(approved, who, call);
       return { request: approved, outcome: approvedSecretOutcome(approved, []) };
+    },
+
+    async resumeApproved(input = {}) {
+      const grace = input.graceInMs ?? DEFAULT_RESUME_GRACE_IN_MS;
+      const call = callOf(input);
+      const approved = await requests.list({ status: 'approved', ...call });
+      const stranded = approved.filter(
+        (request) => (request.kind === 'grant' || request.kind === 'revoke') && clock.now() - Date.parse(request.decision?.at ?? request.updatedAt) >= grace,
+      );
+      const results: ActionResult[] = [];
+      for (const request of stranded) {
+        // The decision's signature is verified again before anything runs; the apply is audited as kvcsi's.
+        try {
+          results.push(await applyAccessRequest(request, { id: SYSTEM_ACTOR }, call));
+        } catch (error) {
+          // Another replica's sweep claimed it first: it is being applied, once.
+          if (!(error instanceof KvcsiError && error.code === 'CONFLICT')) throw error;
+        }
+      }
+      return results;
     },
 
     async reject(input) {

@@ -3,7 +3,8 @@ import { KvcsiError } from '../errors.js';
 import { SANDBOX_POLICY } from '../policy/schema.js';
 import { createMemoryRequestStore } from '../requests/memory.js';
 import { sandboxDecisionSigner } from '../requests/signing.js';
-import { createKvcsiService, parseSince } from './create-service.js';
+import { createKvcsiService, DEFAULT_RESUME_GRACE_IN_MS, parseSince } from './create-service.js';
+import { createPolicy } from '../policy/policy.js';
 import { DEFECTDOJO_SPC, EXTERNAL_DNS_SPC, KUBELET, memoryAzure, memoryCluster, PRD_VAULT_ID, testRegistry } from './memory-ports.test.fixtures.js';
 
 const START = Date.parse('2026-01-01T10:00:00.000Z');
@@ -212,5 +213,29 @@ describe('reads', () => {
   it('refuses an anonymous actor', async () => {
     const { service } = setup();
     expect((await errorOf(service.grant({ actor: { id: '' }, app: 'defectdojo', cluster: 'cafehyna-prd' }))).code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('resumeApproved (a replica died between the approval and the apply)', () => {
+  it('applies an approved grant nobody applied, once, after the grace; leaves fresh approvals to their approver', async () => {
+    const { service, azure, store, audit, advance } = setup();
+    const asked = await service.grant({ actor: requester, app: 'defectdojo', cluster: 'cafehyna-prd' });
+    const id = asked.request!.id;
+    // The approving process decides (signed, stored) and dies before it applies: the request stays approved.
+    const { createRequestService } = await import('../requests/service.js');
+    const approvingProcess = createRequestService({ store, audit, policy: createPolicy(SANDBOX_POLICY), clock: { now: () => START }, decisions: { signer: SERVER_KEY, verifier: SERVER_KEY } });
+    await approvingProcess.approve({ id, actor: approver.id });
+    expect((await service.getRequest(id)).status).toBe('approved');
+
+    expect(await service.resumeApproved()).toEqual([]);
+    expect(azure.assignments).toHaveLength(0);
+
+    advance(DEFAULT_RESUME_GRACE_IN_MS);
+    // Two replicas sweep at once: one applies, the other finds it claimed.
+    const resumed = await Promise.all([service.resumeApproved(), service.resumeApproved()]).then((runs) => runs.flat());
+    expect(resumed.filter((result) => result.outcome.status === 'applied').map((result) => result.request)).toEqual([expect.objectContaining({ id, status: 'applied', decision: expect.objectContaining({ by: approver.id }) })]);
+    expect(azure.assignments.map((a) => [a.scope, a.principalId])).toEqual([[PRD_VAULT_ID, KUBELET.objectId]]);
+    expect(audit.events.filter((event) => event.action === 'request.apply' && event.outcome === 'succeeded').map((event) => event.actor)).toEqual(['kvcsi']);
+    expect(await service.resumeApproved()).toEqual([]);
   });
 });

@@ -405,5 +405,15 @@ export interface KvcsiService {
   approve(options: ApproveOptions): Promise<ActionResult>;
   /** Rejects (an approver), or withdraws (the requester). */
   reject(options: RejectOptions): Promise<ActionResult>;
+  /**
+   * Applies approved grants and revokes that nobody is applying: the process that approved one died before it could
+   * (or mid-apply, once its claim lapsed). Safe on every replica at once (the apply claim is compare-and-set).
+   */
+  resumeApproved(options?: ResumeApprovedOptions): Promise<ActionResult[]>;
   audit(options?: AuditQueryOptions): Promise<AuditEvent[]>;
+}
+
+export interface ResumeApprovedOptions extends ServiceCallOptions {
+  /** Leave a request alone this long after its approval: the approving process is applying it. Default 30 s. */
+  graceInMs?: number;
 }
