@@ -144,6 +144,8 @@ export class Watcher {
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly causeChains = new Map<string, Promise<void>>();
   private readonly queuedSyncs = new Map<string, Promise<void>>();
+  /** Pending message rows this watcher wrote and has not tried to send yet. */
+  private readonly recordedHere = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private signal: AbortSignal = new AbortController().signal;
 
@@ -161,6 +163,14 @@ export class Watcher {
       for (const entry of this.pending.values()) clearTimeout(entry.timer);
       this.pending.clear();
     }, { once: true });
+    // A term that follows a failover first settles the messages the previous leader recorded but may not have sent.
+    try {
+      for (const message of await this.options.store.listMessages({ state: 'open' })) {
+        if (message.post.state !== 'sent') this.track(this.syncMessage(message.causeKey, message.finding, message));
+      }
+    } catch {
+      // The store is unreachable: the next change of each cause syncs its message.
+    }
     await Promise.all(this.options.clusters.map((cluster) => this.watchCluster(cluster, signal)));
     await this.idle();
   }
@@ -355,11 +365,15 @@ export class Watcher {
       const now = this.clock.now();
       const created = await store.openMessage({ id: `${causeKey}@${now}`, causeKey, finding, cluster: where.cluster, namespace: where.namespace, openedAt: now, post: { state: 'pending', since: now } });
       message = created.row;
+      if (created.created) this.recordedHere.add(message.id);
     }
     const notice = this.noticeOf(message, open);
-    if (message.post.state === 'pending') {
+    if (message.post.state === 'pending' || message.post.state === 'failed') {
       // Recorded before it is sent; a replica that finds it pending looks it up first.
-      const found = message.version > 1 || !(await this.isFresh(message)) ? await sink.find?.(notice, options) : undefined;
+      // Recorded by this watcher just now: certainly not sent yet. Recorded by another (a leader that died between the
+      // record and the outcome): it may have been sent, so look it up before posting.
+      const mine = this.recordedHere.delete(message.id);
+      const found = mine ? undefined : await sink.find?.(notice, options);
       let ref: string;
       try {
         ref = found ?? (await sink.post(notice, options));
@@ -383,11 +397,6 @@ export class Watcher {
     }
     await sink.update(message.post.ref, notice, options);
     this.stats.messagesUpdated += 1;
-  }
-
-  /** A pending row this process wrote just now was certainly not sent by anyone else. */
-  private async isFresh(message: MessageRow): Promise<boolean> {
-    return message.post.state === 'pending' && this.clock.now() - message.post.since < 1000;
   }
 
   private noticeOf(message: MessageRow, open: ProblemRow[]): ProblemNotice {
