@@ -69,6 +69,9 @@ function startStandInRegistry(folder) {
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url || '/', 'http://x').pathname).replace(/^\/+/, '');
     requests.push(`${req.method} /${pathname}`);
+    // One request per connection: yarn keeps sockets alive longer than node's server does (5 s), and a request on a
+    // socket the server just closed ends yarn 4.13 with "The `onCancel` handler was attached after the promise settled".
+    res.setHeader('connection', 'close');
     const tarball = pathname.match(/^(@[^/]+\/[^/]+|[^/@][^/]*)\/-\/[^/]+\.tgz$/);
     const entry = packages.get(tarball ? tarball[1] : pathname);
     if (entry === undefined) {
