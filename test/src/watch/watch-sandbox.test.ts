@@ -168,4 +168,28 @@ describe('watch over the sandbox', () => {
     // F2 for cert-manager, D1 for each workload; the two external-dns replicas did not open a second one.
     expect(watcher.stats.problemsOpened).toBe(3);
   }, 30_000);
+
+  it('one cluster down never stops the others: its watch is lost and restored, with notes, and its problem comes after', async () => {
+    const sink = recordingSink();
+    const store = createMemoryProblemStore();
+    runtime.sandbox!.faults.add({ kind: 'down', host: 'cafehyna-hub.sandbox.azmk8s.io' });
+    const watcher = new Watcher({
+      clusters: ['cafehyna-hub', 'cafehyna-prd'], clusterPort: (name) => runtime.clusterPort(name), vault: runtime.vault, registry, store, sink,
+      settleInMs: 100, namespacesOf: (cluster) => (cluster === 'cafehyna-hub' ? ['monitoring'] : ['defectdojo']), backoff: { initialInMs: 100, maxInMs: 400 },
+    });
+    void watcher.run(controller.signal);
+    // prd's broken defectdojo is announced while the hub is down.
+    await until('the prd message', () => sink.sent.some((m) => m.notices[0]!.cluster === 'cafehyna-prd'), 15_000);
+    expect(sink.notes).toContainEqual({ kind: 'watch', cluster: 'cafehyna-hub', resource: 'events', change: expect.objectContaining({ state: 'lost', attempt: 1 }) });
+    expect(sink.sent.map((m) => m.notices[0]!.cluster)).toEqual(['cafehyna-prd']);
+
+    // The hub's API server is back: the watch is restored and grafana's problem (A3) is announced.
+    runtime.sandbox!.faults.clear();
+    await until('the hub message', () => sink.sent.some((m) => m.notices[0]!.cluster === 'cafehyna-hub'));
+    expect(sink.notes).toContainEqual({ kind: 'watch', cluster: 'cafehyna-hub', resource: 'events', change: { state: 'restored', attempt: 0 } });
+    expect(sink.sent.find((m) => m.notices[0]!.cluster === 'cafehyna-hub')!.notices[0]!.finding.id).toBe('A3');
+    // Lost once, not once per retry.
+    expect(sink.notes.filter((n) => n.kind === 'watch' && n.resource === 'events' && n.change.state === 'lost')).toHaveLength(1);
+  }, 30_000);
 });
+

@@ -80,11 +80,6 @@ export async function runInformer<T>(calls: InformerCalls<T>, options: InformerO
     signal.addEventListener('abort', stopRound, { once: true });
     let gone = false;
     try {
-      if (resourceVersion === undefined) {
-        const listed = await calls.list(round.signal);
-        for (const item of listed.items) emit('ADDED', item);
-        resourceVersion = listed.resourceVersion;
-      }
       const opened = (): void => {
         failures = 0;
         if (lost) {
@@ -92,6 +87,13 @@ export async function runInformer<T>(calls: InformerCalls<T>, options: InformerO
           options.onConnection?.({ state: 'restored', attempt: 0 });
         }
       };
+      if (resourceVersion === undefined) {
+        const listed = await calls.list(round.signal);
+        // A list that answers is the API server back, as much as a stream that opens.
+        opened();
+        for (const item of listed.items) emit('ADDED', item);
+        resourceVersion = listed.resourceVersion;
+      }
       await calls.stream(resourceVersion, { onOpen: opened, onLine: (type, object) => {
         if (type === 'ERROR') {
           if (statusCodeOf(object) === 410) gone = true;
