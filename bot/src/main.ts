@@ -23,6 +23,7 @@ import { watchOutboundCalls } from './ops/outbound-calls.js';
 import { opsRoutes, type ReadinessCheck } from './ops/routes.js';
 import { requiredSecretSource, secretSource, type SecretSource } from './ops/secret-files.js';
 import { BOT_USAGE, loadBotSettings } from './ops/settings.js';
+import { startMainWatch } from './watch/main-watch.js';
 
 /** KVCSI_SLACK_TRANSPORT (http|socket) overrides `slack.transport`: `npm start -- --socket` runs the same config over Socket Mode. */
 export function withTransportOverride(slack: SlackConfig, value: string | undefined): SlackConfig {
@@ -121,6 +122,14 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     transport: slack.transport, port, sandbox: settings.sandbox !== undefined, serviceIn: settings.serviceIn, config: settings.registrySource,
     store: store?.client ?? 'memory', replicas: settings.replicas, replica: bot.approvals.replicaId,
   }, 'kvcsi bot started');
+  // The watcher (issue 22), when the registry routes a cluster's problems to a channel.
+  const watch = startMainWatch({
+    registry: settings.registry, botToken: botToken.value(), ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}), ...(store ? { store } : {}),
+    replicas: settings.replicas, replicaId: bot.approvals.replicaId,
+    ...(settings.sandbox ? { sandbox: { ...(settings.sandbox.url ? { url: settings.sandbox.url } : {}), ...(backend.sandbox ? { inProcess: backend.sandbox } : {}) } } : {}),
+    // In a pod, the registry's inCluster cluster (where the Lease is) is reached with the pod's service account.
+    inCluster: env.KUBERNETES_SERVICE_HOST !== undefined, env, log,
+  });
 
   let stopping = false;
   const shutdown = async (why: string): Promise<void> => {
@@ -129,6 +138,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     logger.info({ why, inFlight: tracker.inFlight }, 'stopping: no new work; finishing what is in flight');
     const drained = tracker.drain(settings.shutdownDeadlineInMs);
     await bot.stop().catch((error: unknown) => logger.warn('stopping the Slack transport failed', error));
+    await watch?.stop().catch((error: unknown) => logger.warn('stopping the watcher failed', error));
     const finished = await drained;
     if (!finished) logger.error({ inFlight: tracker.inFlight, deadlineInMs: settings.shutdownDeadlineInMs }, 'shutdown deadline passed with work in flight');
     await backend.close().catch((error: unknown) => logger.warn('closing the service failed', error));
