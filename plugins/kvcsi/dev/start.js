@@ -66,6 +66,8 @@ async function main() {
     logLevel: 'warning',
     loader: { '.svg': 'file', '.png': 'file', '.woff': 'file', '.woff2': 'file', '.ttf': 'file' },
     publicPath: '/static',
+    // As Backstage's bundler does (node-stdlib-browser): the catalog's CSV export requires node's `stream`.
+    alias: { stream: 'stream-browserify' },
     define: { 'process.env.NODE_ENV': '"development"', 'process.env.APP_CONFIG': 'undefined', global: 'globalThis' },
     banner: { js: 'var process = globalThis.process || { env: {} };' },
   };

@@ -1,8 +1,9 @@
 /**
  * @jest-environment node
  *
- * The Key Vault tab in a real browser: the dev backend (Backstage + catalog + kvcsi over the sandbox) and the dev app
- * (dev/start.js) on free ports, Debian's Chromium driven by playwright-core. defectdojo's tab shows the access
+ * The Key Vault tab in a real browser, on the catalog plugin's entity page: the dev backend (Backstage + catalog + kvcsi
+ * over the sandbox) and the dev app (dev/start.js: @backstage/plugin-catalog/alpha and this plugin) on free ports,
+ * Debian's Chromium driven by playwright-core. defectdojo's tab shows the access
  * finding on cafehyna-prd, a diagnosis shows the vault's 403, and a secret is requested. Screenshots go to
  * test/e2e/artifacts/ (git-ignored). Run with `npm run test:e2e -w @kvcsi/backstage-plugin`.
  */
@@ -96,8 +97,14 @@ afterEach(async () => {
 
 it("defectdojo's Key Vault tab: the access finding on cafehyna-prd, a diagnosis showing the vault's 403, and a secret request", async () => {
   await page.goto(`${appUrl}/catalog/default/component/defectdojo`);
-  // The entity page opens its first tab, which is ours.
-  await page.getByRole('link', { name: 'Key Vault' }).waitFor();
+  // The catalog plugin's own entity page (page:catalog/entity, @backstage/ui header): it opens on Overview, and its
+  // content navigation lists our tab beside it.
+  const tabs = page.getByRole('navigation', { name: 'Content navigation' });
+  expect(await tabs.getByRole('link', { name: 'Overview', exact: true }).getAttribute('aria-current')).toBe('page');
+  const tab = tabs.getByRole('link', { name: 'Key Vault', exact: true });
+  await tab.click();
+  await page.waitForURL(/\/catalog\/default\/component\/defectdojo\/key-vault$/);
+  expect(await tab.getAttribute('aria-current')).toBe('page');
   const prd = page.getByRole('region', { name: 'Cluster cafehyna-prd' });
   await prd.getByText('The identity cannot read the vault').waitFor();
   await prd.getByRole('list', { name: 'Status of defectdojo-admin-password' }).getByText('access denied').waitFor();
