@@ -12,6 +12,7 @@ import { SANDBOX_SLACK_USERS } from '../config.js';
 import { ACTION_IDS } from '../presenters/diagnosis.js';
 import type { RecordedCall } from '../testing/fake-slack.js';
 import { startBotHarness, type BotHarness } from '../testing/harness.js';
+import { startMainWatch } from './main-watch.js';
 import { startBotWatch, type BotWatch } from './run.js';
 import { createSlackProblemSink } from './slack-sink.js';
 
@@ -37,10 +38,11 @@ const buttonsOf = (call: RecordedCall): { action_id: string; value: string }[] =
   ((call.args.blocks as Json[] | undefined) ?? []).filter((block) => block.type === 'actions').flatMap((block) => block.elements as { action_id: string; value: string }[]);
 
 /** The example registry with a watch channel for cafehyna-prd's defectdojo namespace. */
-function registryWithWatch() {
+function registryWithWatch(namespace = 'defectdojo', channel = WATCH_CHANNEL, options: { noInCluster?: boolean } = {}) {
   const config = parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as { clusters: Json[] };
+  if (options.noInCluster) for (const cluster of config.clusters) delete cluster.inCluster;
   const prd = config.clusters.find((cluster) => cluster.name === 'cafehyna-prd')!;
-  prd.watch = { channel: WATCH_CHANNEL, namespaces: ['defectdojo'] };
+  prd.watch = { channel, namespaces: [namespace] };
   return parseRegistryConfig(JSON.stringify(config), 'kvcsi.yaml');
 }
 
@@ -75,4 +77,36 @@ describe('watch → Slack → grant → approval → resolved in place', () => {
     expect(harness.fake.of('chat.postMessage').filter((call) => call.args.channel === WATCH_CHANNEL)).toHaveLength(1);
     expect(harness.fake.problems).toEqual([]);
   }, 40_000);
+
+  it('main.ts\'s startMainWatch: with the service on this thread it watches its sandbox and posts to the routed channel', async () => {
+    const lines: string[] = [];
+    const started = startMainWatch({
+      registry: registryWithWatch('billing', 'C0SBXBILLING'), botToken: 'xoxb-test', replicas: 1, replicaId: 'bot-1',
+      sandbox: { inProcess: harness.backend.sandbox! }, inCluster: false, env: {}, log: (level, message) => lines.push(`${level} ${message}`),
+    });
+    expect(started).toBeDefined();
+    try {
+      const posted = await harness.fake.waitFor((call) => call.method === 'chat.postMessage' && call.args.channel === 'C0SBXBILLING', 15_000);
+      // billing-api: the vault firewall does not admit the cluster's egress address.
+      expect(String(posted.args.text)).toMatch(/^D3: .*billing\/Deployment\/billing-api/);
+      expect(lines).toContain('info watch: started for cafehyna-prd');
+    } finally {
+      await started?.stop();
+    }
+  }, 30_000);
+
+  it('main.ts\'s startMainWatch says why it does not start (in-worker sandbox; several replicas without an inCluster cluster) and elects on the inCluster one', async () => {
+    const lines: string[] = [];
+    const log = (level: 'info' | 'warn', message: string) => lines.push(`${level} ${message}`);
+    expect(startMainWatch({ registry: registryWithWatch(), botToken: 'x', replicas: 1, replicaId: 'r', sandbox: {}, inCluster: false, env: {}, log })).toBeUndefined();
+    expect(lines.pop()).toMatch(/^warn watch: not started — in sandbox mode the watcher needs KVCSI_SANDBOX_URL/);
+    const noHub = registryWithWatch('defectdojo', WATCH_CHANNEL, { noInCluster: true });
+    expect(startMainWatch({ registry: noHub, botToken: 'x', replicas: 2, replicaId: 'r', sandbox: { inProcess: harness.backend.sandbox! }, inCluster: false, env: {}, log })).toBeUndefined();
+    expect(lines.pop()).toMatch(/leader election needs the registry cluster kvcsi runs in \(inCluster: true\)/);
+    // The example registry marks cafehyna-hub inCluster: the Lease goes there.
+    const elected = startMainWatch({ registry: registryWithWatch(), botToken: 'x', replicas: 2, replicaId: 'r', sandbox: { inProcess: harness.backend.sandbox! }, inCluster: false, env: {}, log });
+    await elected?.stop();
+    expect(lines.pop()).toBe('info watch: started for cafehyna-prd (leader election on Lease kvcsi/kvcsi-watch)');
+  });
 });
+
