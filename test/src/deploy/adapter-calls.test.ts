@@ -117,7 +117,7 @@ describe('Azure: the vault port', () => {
     const port = createAzureVaultPort({ credential, registry: REGISTRY, retryOptions: { maxRetries: 0 } });
     const described = new Set(calls.flatMap((c) => c.method.replace(/\([^)]*\)/g, '').split(',').map((m) => m.trim())));
     // Methods that only read the credential's own token: no Azure request, so no permission (asserted below).
-    const tokenOnly = new Set(['currentPrincipal']);
+    const tokenOnly = new Set(['currentPrincipal', 'accessToken']);
     expect(Object.keys(port).filter((method) => !described.has(method) && !tokenOnly.has(method))).toEqual([]);
 
     const painelApi = harness.sandbox.state.azure.identities.find((i) => i.name === 'id-painel-api');
@@ -141,6 +141,8 @@ describe('Azure: the vault port', () => {
       listRoleAssignments: () => port.listRoleAssignments({ scope: PRD_VAULT_ID }),
       createRoleAssignment: () => port.createRoleAssignment({ scope: PRD_VAULT_ID, roleDefinitionId: KEY_VAULT_SECRETS_USER, principalObjectId: KUBELET.objectId, principalType: 'ServicePrincipal' }),
       currentPrincipal: () => port.currentPrincipal(),
+      // The CLI's Entra token for a kvcsi server's decision API (issue 13): the credential's own token, no Azure call.
+      accessToken: () => port.accessToken('https://management.azure.com/.default'),
       deleteRoleAssignment: async () => {
         const created = await port.createRoleAssignment({ scope: PRD_VAULT_ID, roleDefinitionId: KEY_VAULT_SECRETS_USER, principalObjectId: KUBELET.objectId, principalType: 'ServicePrincipal' });
         harness.requests.length = 0;
