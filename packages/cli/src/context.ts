@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- what only some commands need is required on first use */
 import type { Actor, KvcsiService } from '@kvcsi/core';
 import { KvcsiError } from '@kvcsi/core/errors';
-import type * as Clusters from '@kvcsi/core/clusters';
+import type * as ClusterLoading from '@kvcsi/core/clusters/load';
 import type { ClusterRegistry } from '@kvcsi/core/clusters';
 import type { Runtime } from '@kvcsi/runtime';
 import type * as ActorModule from './actor.js';
@@ -61,8 +61,9 @@ export class CommandContext {
   }
 
   get registry(): ClusterRegistry {
-    const { loadRegistry } = require('@kvcsi/core/clusters') as typeof Clusters;
-    this.registryCache ??= loadRegistry({ explicitPath: this.options.config, env: this.io.env, cwd: this.io.cwd });
+    // The loader alone (not @kvcsi/core/clusters, whose schemas load zod), with the user's cache of validated files.
+    const { loadRegistry, defaultCacheDir } = require('@kvcsi/core/clusters/load') as typeof ClusterLoading;
+    this.registryCache ??= loadRegistry({ explicitPath: this.options.config, env: this.io.env, cwd: this.io.cwd, cacheDir: defaultCacheDir(this.io.env) });
     return this.registryCache;
   }
 

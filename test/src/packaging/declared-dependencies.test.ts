@@ -17,8 +17,12 @@ const TEST_ONLY = /(\.test\.|\.fixtures\.|(^|\/)testing(\/|\.)|(^|\/)test-suppor
 /** What a package ships is built from these folders; anything else in a workspace (dev apps, benches, jest setup) is a development tool. */
 const SHIPPED_FOLDERS = new Set(['src', 'bin', 'public']);
 const BUILTINS = new Set(builtinModules);
-/** Packages a declared dependency loads by name, never imported by our code: knex's database drivers. */
-const LOADED_BY_NAME: Record<string, string[]> = { '@kvcsi/store': ['better-sqlite3', 'pg'] };
+/** Packages a declared dependency loads by name, never imported by our code: knex's drivers, a framework's peers. */
+const LOADED_BY_NAME: Record<string, string[]> = {
+  '@kvcsi/store': ['better-sqlite3', 'pg'],
+  // A peer the plugin passes on to Backstage's catalog-react and core-components, which import it.
+  '@kvcsi/backstage-plugin': ['react-router-dom'],
+};
 
 interface Manifest {
   name: string;

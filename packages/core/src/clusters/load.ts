@@ -4,7 +4,14 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as Y
 import type { z } from 'zod';
 import { KvcsiError } from '../errors.js';
 import { ClusterRegistry } from './registry.js';
-import { registryConfigSchema } from './schema.js';
+import type * as Schema from './schema.js';
+import { readValidatedRegistry, writeValidatedRegistry } from './validated-cache.js';
+
+export { defaultCacheDir } from './validated-cache.js';
+
+// zod and the schemas load only when a file must be validated: a registry the CLI validated before comes from its cache.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadSchema = (): typeof Schema => require('./schema.js');
 
 function shippedExamplePath(): string {
   const besideThisModule = path.resolve(__dirname, '../../config/kvcsi.example.yaml');
@@ -23,6 +30,11 @@ export interface ResolveConfigPathOptions {
   cwd?: string;
   /** Where the shipped example lives; overridable for packaging. */
   examplePath?: string;
+  /**
+   * A folder of this user's where validated registries are kept (the CLI's `~/.cache/kvcsi`): the next run reads the
+   * same file's validated form back without validating it again. Servers pass none.
+   */
+  cacheDir?: string;
 }
 
 export type ConfigOrigin = 'flag' | 'env' | 'cwd' | 'example';
@@ -82,6 +94,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
 
 /** Parses and validates a registry configuration; errors name the file, line, field and rule. */
 export function parseRegistryConfig(text: string, source: string): ClusterRegistry {
+  return new ClusterRegistry(validateRegistryText(text, source), { source });
+}
+
+/** The validated configuration of a registry file's text; errors name the file, line, field and rule. */
+function validateRegistryText(text: string, source: string): Schema.RegistryConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
@@ -94,8 +111,8 @@ export function parseRegistryConfig(text: string, source: string): ClusterRegist
     });
   }
   const input: unknown = doc.toJS();
-  const result = registryConfigSchema.safeParse(input);
-  if (result.success) return new ClusterRegistry(result.data, { source });
+  const result = loadSchema().registryConfigSchema.safeParse(input);
+  if (result.success) return result.data;
 
   const problems = result.error.issues.map((issue) => {
     const issuePath = issue.path;
@@ -126,5 +143,10 @@ export function loadRegistry(options: ResolveConfigPathOptions = {}): ClusterReg
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new KvcsiError('CONFIG_INVALID', `Cannot read kvcsi configuration ${configPath}: ${reason}`, { file: configPath, cause: error });
   }
-  return parseRegistryConfig(text, configPath);
+  if (options.cacheDir === undefined) return parseRegistryConfig(text, configPath);
+  const cached = readValidatedRegistry(options.cacheDir, text);
+  if (cached !== undefined) return new ClusterRegistry(cached, { source: configPath });
+  const config = validateRegistryText(text, configPath);
+  writeValidatedRegistry(options.cacheDir, text, config);
+  return new ClusterRegistry(config, { source: configPath });
 }
