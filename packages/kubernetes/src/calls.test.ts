@@ -1,5 +1,5 @@
 import type { ClusterPort } from '@kvcsi/core';
-import { createKubernetesClusterPort, KUBERNETES_CALLS, kubernetesRules } from './index.js';
+import { createKubernetesClusterPort, dataActionOf, KUBERNETES_CALLS, KUBERNETES_LEADER_CALLS, kubernetesRules } from './index.js';
 import { sandboxKubeconfig, startSandbox, type SandboxHarness } from './testing.js';
 
 let harness: SandboxHarness;
@@ -16,17 +16,27 @@ function rbacOf(request: string): { apiGroup: string; resource: string; verb: st
   const [apiGroup, rest] = segments[0] === 'api' ? ['', segments.slice(2)] : [segments[1] ?? '', segments.slice(3)];
   const path = rest[0] === 'namespaces' && rest.length >= 3 ? rest.slice(2) : rest;
   const resource = path.length === 3 ? `${path[0]}/${path[2]}` : path[0] ?? '';
-  const verb = method !== 'GET' ? method.toLowerCase() : path.length === 1 ? (url.searchParams.get('watch') === 'true' ? 'watch' : 'list') : 'get';
+  // The API server's request verbs (k8s.io/apiserver RequestInfoFactory): POST create, PUT update, PATCH patch.
+  const writes: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+  const verb = method !== 'GET' ? writes[method] ?? method.toLowerCase() : path.length === 1 ? (url.searchParams.get('watch') === 'true' ? 'watch' : 'list') : 'get';
   return { apiGroup, resource, verb };
 }
 
-/**
- * One call of every port method, with the arguments a diagnosis passes. The watcher's long watches (list and watch on
- * pods and events) and its leader election (leases in the hub, by the bot's own service account) are not in
- * KUBERNETES_CALLS yet: the deploy kit's roles do not grant them.
- */
-const WATCHER_METHODS: string[] = ['watchEvents', 'watchPods', 'getLease', 'createLease', 'replaceLease'];
-const EXERCISE: Record<Exclude<keyof ClusterPort, 'watchEvents' | 'watchPods' | 'getLease' | 'createLease' | 'replaceLease'>, (port: ClusterPort) => Promise<unknown>> = {
+/** Starts a watch, waits until its stream request reached the API server, then stops it (the informer's list and watch). */
+async function watchOnce(start: (options: { signal: AbortSignal; onChange: () => void }) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const running = start({ signal: controller.signal, onChange: () => undefined });
+  const deadline = Date.now() + 5_000;
+  while (!harness.requests.some((r) => r.includes('watch=true')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  controller.abort();
+  await running;
+}
+
+/** The watcher's Lease name (bot/src/watch/main-watch.ts); in the hub it lives in the bot's namespace, kvcsi. */
+const LEASE = { namespace: 'kube-system', name: 'kvcsi-watch' };
+
+/** One call of every port method, with the arguments a diagnosis, the watcher or its leader election passes. */
+const EXERCISE: Record<Exclude<keyof ClusterPort, 'describeAccess'>, (port: ClusterPort) => Promise<unknown>> = {
   getPod: (p) => p.getPod({ namespace: 'external-dns', name: 'external-dns-r4fw8d87d6-ttqvr' }),
   listPods: async (p) => {
     await p.listPods({});
@@ -49,6 +59,15 @@ const EXERCISE: Record<Exclude<keyof ClusterPort, 'watchEvents' | 'watchPods' | 
   },
   listSecretProviderClassPodStatuses: (p) => p.listSecretProviderClassPodStatuses({ namespace: 'external-dns' }),
   getSecretMetadata: (p) => p.getSecretMetadata({ namespace: 'external-dns', name: 'cloudflare-api-token' }),
+  watchPods: (p) => watchOnce((o) => p.watchPods!(o)),
+  watchEvents: (p) => watchOnce((o) => p.watchEvents!(o)),
+  getLease: (p) => p.getLease!(LEASE),
+  createLease: (p) => p.createLease!({ lease: { metadata: LEASE, spec: { holderIdentity: 'replica-a', leaseDurationSeconds: 15 } } }),
+  replaceLease: async (p) => {
+    const current = await p.getLease!(LEASE);
+    harness.requests.length = 0;
+    return p.replaceLease!({ lease: { metadata: current?.metadata ?? LEASE, spec: { ...current?.spec, holderIdentity: 'replica-b' } } });
+  },
 };
 
 describe('KUBERNETES_CALLS', () => {
@@ -62,15 +81,32 @@ describe('KUBERNETES_CALLS', () => {
       for (const request of harness.requests) seen.push({ method, ...rbacOf(request) });
     }
     const key = (c: { method: string; apiGroup: string; resource: string; verb: string }): string => `${c.method} ${c.apiGroup}/${c.resource} ${c.verb}`;
-    expect([...new Set(seen.map(key))].sort()).toEqual(KUBERNETES_CALLS.map(key).sort());
-    // Every port method is listed: a new method without a KUBERNETES_CALLS entry fails here.
-    expect([...new Set(KUBERNETES_CALLS.map((c) => c.method))].sort()).toEqual(Object.keys(port).filter((k) => k !== 'describeAccess' && !WATCHER_METHODS.includes(k)).sort());
+    const all = [...KUBERNETES_CALLS, ...KUBERNETES_LEADER_CALLS];
+    expect([...new Set(seen.map(key))].sort()).toEqual(all.map(key).sort());
+    // Every port method is listed: a new method without an entry fails here.
+    expect([...new Set(all.map((c) => c.method))].sort()).toEqual(Object.keys(port).filter((k) => k !== 'describeAccess').sort());
+  });
+
+  it('keeps the lease calls apart: only the hub\'s leader election makes them, and they are the only writes', () => {
+    expect(KUBERNETES_CALLS.filter((c) => c.apiGroup === 'coordination.k8s.io' || !['get', 'list', 'watch'].includes(c.verb))).toEqual([]);
+    expect(kubernetesRules({ calls: KUBERNETES_LEADER_CALLS })).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] }]);
+  });
+
+  it('maps to Azure RBAC for Kubernetes data actions as guard does: watch is read, create and update are write', () => {
+    expect([...new Set(KUBERNETES_CALLS.filter((c) => c.method.startsWith('watch')).map(dataActionOf))].sort()).toEqual([
+      'Microsoft.ContainerService/managedClusters/events/read',
+      'Microsoft.ContainerService/managedClusters/pods/read',
+    ]);
+    expect([...new Set(KUBERNETES_LEADER_CALLS.map(dataActionOf))].sort()).toEqual([
+      'Microsoft.ContainerService/managedClusters/coordination.k8s.io/leases/read',
+      'Microsoft.ContainerService/managedClusters/coordination.k8s.io/leases/write',
+    ]);
   });
 
   it('folds into ClusterRole rules, with Secrets only when asked for', () => {
     expect(kubernetesRules()).toEqual([
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
       { apiGroups: ['storage.k8s.io'], resources: ['csidrivers'], verbs: ['get'] },

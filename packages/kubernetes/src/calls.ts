@@ -1,7 +1,8 @@
 /**
  * Every Kubernetes API call the ClusterPort makes, as RBAC sees it: (apiGroup, resource, verb). The deploy kit's
- * `kvcsi-reader` ClusterRole and Azure RBAC for Kubernetes role are written from this list, and `calls.test.ts`
- * drives every port method over the sandbox and checks this list against the requests it sent.
+ * `kvcsi-reader` ClusterRole and Azure RBAC for Kubernetes role are written from KUBERNETES_CALLS (every cluster), its
+ * lease Role from KUBERNETES_LEADER_CALLS (the hub only), and `calls.test.ts` drives every port method over the
+ * sandbox and checks both lists against the requests it sent.
  */
 export interface KubernetesCall {
   /** The ClusterPort method that makes the call. */
@@ -10,7 +11,7 @@ export interface KubernetesCall {
   apiGroup: string;
   /** RBAC resource, with the subresource when there is one (`pods/log`). */
   resource: string;
-  verb: 'get' | 'list';
+  verb: 'get' | 'list' | 'watch' | 'create' | 'update';
   /** Set when kvcsi works without it; says what is lost. */
   optional?: string;
 }
@@ -21,6 +22,11 @@ export const KUBERNETES_CALLS: readonly KubernetesCall[] = [
   { method: 'listDriverPods', apiGroup: '', resource: 'pods', verb: 'list' },
   { method: 'listProviderPods', apiGroup: '', resource: 'pods', verb: 'list' },
   { method: 'listPodEvents', apiGroup: '', resource: 'events', verb: 'list' },
+  // The watcher's informers: a list, then a watch from its resourceVersion, in every namespace.
+  { method: 'watchPods', apiGroup: '', resource: 'pods', verb: 'list' },
+  { method: 'watchPods', apiGroup: '', resource: 'pods', verb: 'watch' },
+  { method: 'watchEvents', apiGroup: '', resource: 'events', verb: 'list' },
+  { method: 'watchEvents', apiGroup: '', resource: 'events', verb: 'watch' },
   { method: 'readContainerLog', apiGroup: '', resource: 'pods/log', verb: 'get' },
   { method: 'listNodes', apiGroup: '', resource: 'nodes', verb: 'list' },
   { method: 'getCsiDriver', apiGroup: 'storage.k8s.io', resource: 'csidrivers', verb: 'get' },
@@ -33,10 +39,22 @@ export const KUBERNETES_CALLS: readonly KubernetesCall[] = [
   },
 ];
 
-/** The distinct (apiGroup, resource, verbs) rules of KUBERNETES_CALLS, e.g. for a ClusterRole. */
-export function kubernetesRules(options: { includeOptional?: boolean } = {}): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+/**
+ * The watcher's leader election (several bot replicas): one coordination.k8s.io/v1 Lease, read and written only in the
+ * registry cluster marked `inCluster` (the hub), in the bot's namespace. Not needed in any other cluster, so kept out
+ * of KUBERNETES_CALLS and granted by a namespaced Role. `create` cannot be limited by resourceNames (the name is in the
+ * body, not the URL); get and update can.
+ */
+export const KUBERNETES_LEADER_CALLS: readonly KubernetesCall[] = [
+  { method: 'getLease', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'get' },
+  { method: 'createLease', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'create' },
+  { method: 'replaceLease', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'update' },
+];
+
+/** The distinct (apiGroup, resource, verbs) rules of KUBERNETES_CALLS (or of `calls`), e.g. for a ClusterRole. */
+export function kubernetesRules(options: { includeOptional?: boolean; calls?: readonly KubernetesCall[] } = {}): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
   const byResource = new Map<string, { apiGroup: string; resource: string; verbs: Set<string> }>();
-  for (const call of KUBERNETES_CALLS) {
+  for (const call of options.calls ?? KUBERNETES_CALLS) {
     if (call.optional !== undefined && options.includeOptional !== true) continue;
     const key = `${call.apiGroup}/${call.resource}`;
     const entry = byResource.get(key) ?? { apiGroup: call.apiGroup, resource: call.resource, verbs: new Set<string>() };
@@ -47,10 +65,11 @@ export function kubernetesRules(options: { includeOptional?: boolean } = {}): { 
 }
 
 /**
- * The data action Azure RBAC for Kubernetes checks for a call (Azure/guard's mapping): get/list → `read`, and a
- * subresource is checked as its resource (`pods/log` → `pods/read`).
+ * The data action Azure RBAC for Kubernetes checks for a call (Azure/guard's `getActionName`): get/list/watch → `read`,
+ * create/update/patch → `write`; a subresource is checked as its resource (`pods/log` → `pods/read`).
  */
-export function dataActionOf(call: Pick<KubernetesCall, 'apiGroup' | 'resource'>): string {
+export function dataActionOf(call: Pick<KubernetesCall, 'apiGroup' | 'resource'> & { verb?: string }): string {
   const resource = call.resource.split('/')[0] ?? call.resource;
-  return `Microsoft.ContainerService/managedClusters/${call.apiGroup === '' ? '' : `${call.apiGroup}/`}${resource}/read`;
+  const action = call.verb === 'create' || call.verb === 'update' || call.verb === 'patch' ? 'write' : 'read';
+  return `Microsoft.ContainerService/managedClusters/${call.apiGroup === '' ? '' : `${call.apiGroup}/`}${resource}/${action}`;
 }

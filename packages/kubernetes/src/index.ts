@@ -11,7 +11,7 @@ export { AksEndpointResolver, DEFAULT_AKS_ENDPOINT_TTL_IN_MS } from './aksEndpoi
 export type { AksClusterRef, AksEndpoint, AksEndpointResolverOptions } from './aksEndpoint.js';
 export { AksTokenSource, AKS_SERVER_SCOPE, AKS_TOKEN_REFRESH_MARGIN_IN_MS, identityOfToken } from './aksToken.js';
 export type { AksTokenSourceOptions, TokenIdentity } from './aksToken.js';
-export { KUBERNETES_CALLS, kubernetesRules, dataActionOf } from './calls.js';
+export { KUBERNETES_CALLS, KUBERNETES_LEADER_CALLS, kubernetesRules, dataActionOf } from './calls.js';
 export type { KubernetesCall } from './calls.js';
 export { bindingToAdd, KVCSI_AKS_ROLE_NAME, KVCSI_CLUSTER_ROLE_NAME, parseForbidden } from './forbidden.js';
 export type { ForbiddenCall } from './forbidden.js';

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { createAzureVaultPort } from '@kvcsi/azure';
 import { parseRegistryConfig } from '@kvcsi/core';
-import { KUBERNETES_CALLS, createKubernetesClusterPort, dataActionOf } from '@kvcsi/kubernetes';
+import { KUBERNETES_CALLS, KUBERNETES_LEADER_CALLS, createKubernetesClusterPort, dataActionOf } from '@kvcsi/kubernetes';
 import { startTestSandbox, type TestSandbox } from '@kvcsi/sandbox';
-import { KIT, azureCalls, callKeys, kubernetesCalls, kustomize, readJson, ruleKeys, type PolicyRule, type RoleDefinition } from './testing';
+import { KIT, azureCalls, callKeys, kubernetesCalls, kubernetesLeaderCalls, kustomize, readJson, ruleKeys, type PolicyRule, type RoleDefinition } from './testing';
 
 // The sandbox's default scenario (packages/sandbox/src/scenarios/default/scenario.yaml): sandbox-only credentials.
 const TENANT_ID = '3f7a3df4-f85b-4ca8-98d0-08b1034e6567';
@@ -56,11 +56,11 @@ afterAll(() => harness.server.close());
 describe('Kubernetes: the ClusterPort', () => {
   // @kvcsi/kubernetes exports the calls its port makes, and its calls.test.ts drives every method over the sandbox
   // against that list. The kit's data file is the same list for readers without the code.
-  it('the kit\'s kubernetes-calls.json is the list @kvcsi/kubernetes exports (KUBERNETES_CALLS)', () => {
-    const fromKit = kubernetesCalls().map((c) => ({ method: c.method, apiGroup: c.apiGroup, resource: c.resource, verb: c.verb, optional: c.optional !== undefined }));
-    const exported = KUBERNETES_CALLS.map((c) => ({ method: c.method, apiGroup: c.apiGroup, resource: c.resource, verb: c.verb, optional: c.optional !== undefined }));
-    const byMethod = (a: { method: string }, b: { method: string }): number => a.method.localeCompare(b.method);
-    expect(fromKit.sort(byMethod)).toEqual(exported.sort(byMethod));
+  it('the kit\'s kubernetes-calls.json is the lists @kvcsi/kubernetes exports (KUBERNETES_CALLS, KUBERNETES_LEADER_CALLS)', () => {
+    const shape = (calls: readonly { method: string; apiGroup: string; resource: string; verb: string; optional?: string }[]): string[] =>
+      calls.map((c) => `${c.method} ${c.apiGroup}/${c.resource}:${c.verb}${c.optional === undefined ? '' : ' optional'}`).sort();
+    expect(shape(kubernetesCalls())).toEqual(shape(KUBERNETES_CALLS));
+    expect(shape(kubernetesLeaderCalls())).toEqual(shape(KUBERNETES_LEADER_CALLS));
   });
 
   const required = () => kubernetesCalls().filter((c) => c.optional === undefined);
@@ -84,6 +84,28 @@ describe('Kubernetes: the ClusterPort', () => {
     expect(role.Actions).toEqual([]);
     const secrets = readJson<RoleDefinition>('cluster/azure-rbac/kvcsi-aks-secret-reader.json');
     expect(secrets.DataActions).toEqual(optional().map(dataActionOf));
+  });
+
+  it('the hub\'s lease Role grants exactly the leader calls, on the Lease kvcsi-watch where RBAC can name it, to the bot\'s ServiceAccount', () => {
+    const base = kustomize('base');
+    const roles = base.filter((o) => o.kind === 'Role') as unknown as { metadata: { name: string; namespace?: string }; rules: PolicyRule[] }[];
+    expect(roles.map((r) => [r.metadata.namespace, r.metadata.name])).toEqual([['kvcsi', 'kvcsi-watch-lease']]);
+    const rules = roles[0]?.rules ?? [];
+    expect(ruleKeys(rules)).toEqual(callKeys(kubernetesLeaderCalls()));
+    // The API server cannot check resourceNames on create (the name is in the body): every other verb names the Lease.
+    for (const rule of rules) expect({ verbs: rule.verbs, resourceNames: rule.resourceNames }).toEqual({ verbs: rule.verbs, resourceNames: rule.verbs.includes('create') ? undefined : ['kvcsi-watch'] });
+    expect(rules.flatMap((r) => [...r.verbs, ...(r.resources ?? []), ...(r.apiGroups ?? []), ...(r.resourceNames ?? [])]).filter((v) => v.includes('*'))).toEqual([]);
+    const bindings = base.filter((o) => o.kind === 'RoleBinding') as unknown as { metadata: { namespace?: string }; roleRef: unknown; subjects: unknown[] }[];
+    expect(bindings.map((b) => [b.metadata.namespace, b.roleRef, b.subjects])).toEqual([
+      ['kvcsi', { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'kvcsi-watch-lease' }, [{ kind: 'ServiceAccount', name: 'kvcsi', namespace: 'kvcsi' }]],
+    ]);
+    expect(base.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['kvcsi/kvcsi']);
+  });
+
+  it('the Azure RBAC for Kubernetes leader role holds exactly the leader calls\' data actions', () => {
+    const role = readJson<RoleDefinition>('cluster/azure-rbac/kvcsi-aks-leader.json');
+    expect(role.DataActions).toEqual([...new Set(kubernetesLeaderCalls().map(dataActionOf))].sort());
+    expect(role).toMatchObject({ IsCustom: true, Actions: [], NotActions: [], NotDataActions: [] });
   });
 
   it('binds every ClusterRole to one User subject (the identity object id), with no wildcard and no write verb', () => {

@@ -97,6 +97,8 @@ export interface RoleDefinition {
 }
 
 export const kubernetesCalls = (): KubernetesCall[] => readJson<{ calls: KubernetesCall[] }>('permissions/kubernetes-calls.json').calls;
+/** The hub-only calls of the watcher's leader election (a Lease in the bot's namespace). */
+export const kubernetesLeaderCalls = (): KubernetesCall[] => readJson<{ leaderCalls: KubernetesCall[] }>('permissions/kubernetes-calls.json').leaderCalls;
 export const azureCalls = (): AzureCall[] => readJson<{ calls: AzureCall[] }>('permissions/azure-calls.json').calls;
 
 /** "group/resource:verb" keys of RBAC rules, the shape the comparisons use. */
