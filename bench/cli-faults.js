@@ -24,7 +24,7 @@ const COMMANDS = [
   ['diagnose', '--app', 'defectdojo', '-c', 'cafehyna-prd'],
   ['status', '-c', 'cafehyna-prd'],
   ['bindings'],
-  ['grant', 'defectdojo', 'cafehyna-dev', '--as', 'requester'],
+  ['grant', 'external-dns', 'cafehyna-dev', '--as', 'requester', '--dry-run'],
   ['requests', 'list'],
   ['audit', '--since', '24h'],
 ];
