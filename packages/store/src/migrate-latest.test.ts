@@ -4,7 +4,8 @@ import { MIGRATIONS } from './migrations.js';
 import { MIGRATIONS_TABLE } from './tables.js';
 import { startTestPostgres, type TestPostgres } from './testing/postgres.js';
 
-jest.setTimeout(60_000);
+// Longer than migrateLatest's own 60 s deadline: a store that cannot migrate fails with its error, not a timeout.
+jest.setTimeout(120_000);
 
 let postgres: TestPostgres;
 beforeAll(async () => {
@@ -21,5 +22,27 @@ it('six stores opened at once on a new database all migrate, and each migration 
     expect(applied.map((row: { name: string }) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
   } finally {
     await Promise.all(stores.map((store) => store.close()));
+  }
+});
+
+it('frees a stale migration lock (its holder died) once it has been held too long, then migrates', async () => {
+  const { default: createKnex } = await import('knex');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { migrateLatest } = await import('./migrate-latest.js');
+  const knex = createKnex({ client: 'better-sqlite3', connection: { filename: path.join(mkdtempSync(path.join(tmpdir(), 'kvcsi-lock-')), 'db.sqlite') }, useNullAsDefault: true });
+  try {
+    // What a process that died mid-migration leaves behind: the lock row set, nothing applied.
+    await knex.schema.createTable(`${MIGRATIONS_TABLE}_lock`, (table) => {
+      table.increments('index').primary();
+      table.integer('is_locked');
+    });
+    await knex(`${MIGRATIONS_TABLE}_lock`).insert({ is_locked: 1 });
+    await migrateLatest(knex, { staleLockInMs: 300, timeoutInMs: 10_000 });
+    const applied = await knex(MIGRATIONS_TABLE).select('name');
+    expect(applied.map((row: { name: string }) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+  } finally {
+    await knex.destroy();
   }
 });

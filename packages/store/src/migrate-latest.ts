@@ -16,14 +16,29 @@ function isMigrationRace(error: unknown): boolean {
   return name === 'MigrationLocked' || (typeof code === 'string' && RACES.has(code));
 }
 
-export async function migrateLatest(knex: Knex, options: { timeoutInMs?: number } = {}): Promise<void> {
-  const deadline = Date.now() + (options.timeoutInMs ?? 60_000);
+/** A lock held this long is stale: kvcsi's migrations take well under a second; the holder died or lost its way. */
+const STALE_LOCK_IN_MS = 20_000;
+
+export async function migrateLatest(knex: Knex, options: { timeoutInMs?: number; staleLockInMs?: number } = {}): Promise<void> {
+  const started = Date.now();
+  const deadline = started + (options.timeoutInMs ?? 60_000);
+  const staleAfter = options.staleLockInMs ?? STALE_LOCK_IN_MS;
+  let freedStaleLock = false;
   for (let attempt = 0; ; attempt++) {
     try {
       await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE });
       return;
     } catch (error) {
       if (!isMigrationRace(error) || Date.now() > deadline) throw error;
+      if ((error as { name?: unknown }).name === 'MigrationLocked' && Date.now() - started > staleAfter) {
+        // Locked for long: done if nothing is pending; else free the stale lock once (a rare CI hang showed one).
+        const [, pending] = (await knex.migrate.list({ migrationSource, tableName: MIGRATIONS_TABLE })) as [unknown[], unknown[]];
+        if (pending.length === 0) return;
+        if (!freedStaleLock) {
+          freedStaleLock = true;
+          await knex.migrate.forceFreeMigrationsLock({ migrationSource, tableName: MIGRATIONS_TABLE });
+        }
+      }
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
     }
   }
