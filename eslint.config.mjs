@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-*/**', '**/node_modules/**', '**/coverage/**', 'test/e2e/artifacts/**', '**/*.d.ts'] },
+  { ignores: ['**/dist/**', '**/dist-*/**', '**/node_modules/**', '**/coverage/**', 'test/e2e/artifacts/**', '**/*.d.ts', '.adopt/**', '.tools/**', '.kvcsi/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
