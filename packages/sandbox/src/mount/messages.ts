@@ -2,6 +2,7 @@
  * The texts kubelet, the Secrets Store CSI driver and the Azure provider write, per version, as quoted in
  * csi-failure-catalogue.md. Each function returns one layer; `failedMountEvent` nests them the way the components do.
  */
+import type { EntraErrorJson } from '../azure/entra.js';
 
 /** Provider message eras (catalogue §0): autorest ≤1.4.1, azidentity/azcore 1.5.0–1.7.2, identity-mode enum 1.8.x. */
 export type ProviderEra = 'autorest' | 'azcore' | 'modes';
@@ -300,21 +301,11 @@ export function keyVaultError(eras: MessageEras, error: KeyVaultServiceError): s
   ].join('\n');
 }
 
-export interface EntraErrorBody {
-  error: string;
-  error_description: string;
-  error_codes: number[];
-  timestamp: string;
-  trace_id: string;
-  correlation_id: string;
-  error_uri: string;
-}
-
 /**
  * A workload-identity token failure (C4.2–C4.4). ≤1.4.1 fails while building the client (MSAL's text); ≥1.5 fails
  * lazily at the first object with azidentity's ClientAssertionCredential error. Returns the full provider message.
  */
-export function workloadIdentityTokenFailed(eras: MessageEras, input: { tenantId: string; status: number; body: EntraErrorBody; firstObject: ObjectRef }): string {
+export function workloadIdentityTokenFailed(eras: MessageEras, input: { tenantId: string; status: number; body: EntraErrorJson; firstObject: ObjectRef }): string {
   const url = `https://login.microsoftonline.com/${input.tenantId}/oauth2/v2.0/token`;
   if (eras.provider === 'autorest') {
     return `failed to get keyvault client: failed to get authorizer for keyvault client: failed to acquire token: FromAssertion(): http call(${url})(POST) error: reply status code was ${input.status}: ${JSON.stringify(input.body)}`;
