@@ -2,14 +2,15 @@
  * `knex.migrate.latest`, safe when several processes open a new database at once (bot replicas starting together,
  * or the bot's main thread beside its service worker). Knex does not wait for its migration lock: the second process
  * gets "Migration table is already locked"; and when the migration tables do not exist yet, two processes creating
- * them at once collide (PostgreSQL 42P07 duplicate table, or 23505 on its catalogue). Those are retried until the
+ * them at once collide (PostgreSQL 42P07 duplicate table, 42710 duplicate object — the lock table's serial
+ * sequence — or 23505 on its catalogue). Those are retried until the
  * other process is done; anything else fails at once.
  */
 import type { Knex } from 'knex';
 import { migrationSource } from './migrations.js';
 import { MIGRATIONS_TABLE } from './tables.js';
 
-const RACES = new Set(['42P07', '23505', '40P01', 'SQLITE_BUSY']);
+const RACES = new Set(['42P07', '42710', '23505', '40P01', 'SQLITE_BUSY']);
 
 function isMigrationRace(error: unknown): boolean {
   const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
