@@ -48,6 +48,7 @@ export class CommandContext {
   private runtimeCache: Runtime | undefined;
   private serviceCache: Promise<CliService> | undefined;
   private actorCache: Promise<Actor> | undefined;
+  private readerCache: Promise<Actor | undefined> | undefined;
   readonly paint: Paint;
   /** No Azure or Kubernetes call outlives this moment (ms since the epoch): what runs out is reported as unchecked. */
   readonly notAfter: number;
@@ -95,6 +96,27 @@ export class CommandContext {
       });
     }
     return this.actorCache;
+  }
+
+  /**
+   * The reader the policy's `read` rules apply to (issue 19): the `--as` user in sandbox mode; else, when the policy
+   * denies reads to anyone, the signed-in user (an application credential is then refused: the rule may name a
+   * person it stands in for). Without read denials reads are allowed to all, so nobody is resolved: no extra token
+   * call, and CI with a service principal reads as before.
+   */
+  get reader(): Promise<Actor | undefined> {
+    if (this.readerCache === undefined) {
+      const { readsRestricted } = require('./service.js') as typeof ServiceModule;
+      const restricted = this.options.as !== undefined || readsRestricted(this.io, this.sandbox, this.registry);
+      this.readerCache = restricted ? this.actor : Promise.resolve(undefined);
+    }
+    return this.readerCache;
+  }
+
+  /** `{ reader }` for a service read call, or nothing when reads are not restricted. */
+  async readerOptions(): Promise<{ reader?: Actor }> {
+    const reader = await this.reader;
+    return reader === undefined ? {} : { reader };
   }
 
   async close(): Promise<void> {

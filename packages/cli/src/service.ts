@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createKvcsiService, decisionKeysFromEnv, KvcsiError, SANDBOX_POLICY, type ClusterRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
+import { createKvcsiService, createPolicy, decisionKeysFromEnv, KvcsiError, SANDBOX_POLICY, type ClusterRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
 import type { Runtime } from '@kvcsi/runtime';
 import type { KvcsiStore, StoreOptions } from '@kvcsi/store';
 import { loadStore } from './load-on-first-use.js';
@@ -43,6 +43,11 @@ export function cliPolicy(io: CliIo, sandbox: boolean, registry?: ClusterRegistr
   } catch (error) {
     throw new KvcsiError('CONFIG_INVALID', `cannot read the policy file ${file} (KVCSI_POLICY): ${(error as Error).message}`, { field: 'KVCSI_POLICY', file });
   }
+}
+
+/** Whether the policy denies `read` to anyone: only then must the CLI tell who reads. */
+export function readsRestricted(io: CliIo, sandbox: boolean, registry: ClusterRegistry): boolean {
+  return createPolicy(cliPolicy(io, sandbox, registry)).config.rules.some((rule) => rule.effect === 'deny' && rule.actions.includes('read'));
 }
 
 export async function createCliService(options: { io: CliIo; registry: ClusterRegistry; runtime: Runtime; sandbox: boolean }): Promise<CliService> {

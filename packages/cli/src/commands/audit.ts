@@ -39,6 +39,7 @@ export function registerAuditCommand(program: Command, run: RunCommand): void {
           ...(options.since !== undefined ? { since: options.since } : {}),
           ...(options.request !== undefined ? { requestId: options.request } : {}),
           ...(options.limit !== undefined ? { limit: Math.max(1, Number.parseInt(options.limit, 10) || 100) } : {}),
+          ...(await context.readerOptions()),
         });
         if (context.options.format === 'json') context.json({ events });
         else context.out(events.length === 0 ? 'No audit events.\n' : `${events.map(line).join('\n')}\n`);

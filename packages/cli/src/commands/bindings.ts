@@ -37,7 +37,7 @@ export function registerBindingsCommand(program: Command, run: RunCommand): void
       run(async (context) => {
         if (options.cluster !== undefined) context.registry.get(options.cluster);
         const service = await context.service;
-        const result = await service.bindings({ ...(app === undefined ? {} : { app }), ...(options.cluster === undefined ? {} : { cluster: options.cluster }) });
+        const result = await service.bindings({ ...(app === undefined ? {} : { app }), ...(options.cluster === undefined ? {} : { cluster: options.cluster }), ...(await context.readerOptions()) });
         if (context.options.format === 'json') context.json(result);
         else context.out(formatBindings(context, result));
         // What could be read is printed; a cluster that could not be read still fails the command for scripts.

@@ -1,4 +1,4 @@
-import { diagnose, formatReport, KvcsiError, type DiagnosisTarget } from '@kvcsi/core';
+import { diagnose, formatReport, KvcsiError, type Actor, type DiagnosisReport, type DiagnosisTarget, type KvcsiService } from '@kvcsi/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
@@ -23,6 +23,12 @@ function targetOf(pod: string | undefined, options: DiagnoseOptions): DiagnosisT
   return { kind: 'pod', cluster: options.cluster, namespace: options.namespace, name: pod };
 }
 
+function diagnoseAs(service: KvcsiService, target: DiagnosisTarget, reader: Actor): Promise<DiagnosisReport> {
+  return target.kind === 'pod'
+    ? service.diagnosePod({ cluster: target.cluster, namespace: target.namespace, pod: target.name, reader })
+    : service.diagnoseApp({ cluster: target.cluster, app: target.app, reader, ...(target.namespace === undefined ? {} : { namespace: target.namespace }) });
+}
+
 function headingOf(target: DiagnosisTarget, cluster: string): string {
   return target.kind === 'pod' ? `Pod ${target.namespace}/${target.name} on ${cluster}` : `App ${target.app} on ${cluster}`;
 }
@@ -31,7 +37,12 @@ async function runDiagnose(context: CommandContext, pod: string | undefined, opt
   const target = targetOf(pod, options);
   const cluster = context.registry.get(options.cluster);
   const { runtime } = context;
-  const report = await diagnose(target, { cluster: runtime.clusterPort(cluster.name), vault: runtime.vault, registry: context.registry });
+  const reader = await context.reader;
+  // A restricted reader goes through the service, which applies the policy's `read` rules and audits a denial;
+  // otherwise the diagnosis runs straight on the ports, without opening the store.
+  const report = reader === undefined
+    ? await diagnose(target, { cluster: runtime.clusterPort(cluster.name), vault: runtime.vault, registry: context.registry })
+    : await diagnoseAs(await context.service, target, reader);
   const hasErrors = report.findings.some((finding) => finding.severity === 'error');
   if (context.options.format === 'json') {
     context.json({ findings: report.findings, unknowns: report.unknowns });

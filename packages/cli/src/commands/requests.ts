@@ -73,6 +73,7 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
           ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
           ...(options.mine ? { requester: (await context.actor).id } : {}),
           limit: options.limit !== undefined ? Math.max(1, Number.parseInt(options.limit, 10) || 50) : 50,
+          ...(await context.readerOptions()),
         });
         if (context.options.format === 'json') {
           context.json({ requests: list.map(requestToJson) });
@@ -91,7 +92,7 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
     .argument('<id>', 'request id')
     .action((id: string) =>
       run(async (context) => {
-        const request = await (await context.service).getRequest(id);
+        const request = await (await context.service).getRequest(id, await context.readerOptions());
         if (context.options.format === 'json') context.json({ request: requestToJson(request) });
         else context.out(describe(request));
         return EXIT_OK;

@@ -82,7 +82,7 @@ export function registerStatusCommand(program: Command, run: RunCommand): void {
         // nobody would await (issue 19: an unhandled rejection crashed the CLI).
         const port = context.runtime.clusterPort(cluster.name);
         const service = await context.service;
-        const [summary, plumbing] = await Promise.all([service.status({ cluster: cluster.name }), inspectCsiPlumbing(port)]);
+        const [summary, plumbing] = await Promise.all([service.status({ cluster: cluster.name, ...(await context.readerOptions()) }), inspectCsiPlumbing(port)]);
         const unhealthy = plumbing.csiDriver?.installed === false || plumbing.nodes.some((node) => node.problems.length > 0);
         const access = port.describeAccess?.();
         if (context.options.format === 'json') context.json({ ...summary, plumbing, ...(access === undefined ? {} : { access }) });
