@@ -10,7 +10,7 @@ export type ServiceMethod = keyof KvcsiService;
 
 // A Record over every method: a method added to KvcsiService fails to compile here until the proxy knows it.
 const METHODS: Record<ServiceMethod, true> = {
-  listClusters: true, bindings: true, diagnosePod: true, diagnoseApp: true, status: true,
+  listClusters: true, checkRead: true, bindings: true, diagnosePod: true, diagnoseApp: true, status: true,
   planGrant: true, grant: true, planRevoke: true, revoke: true,
   createSecret: true, requestSecret: true, supplySecretValue: true,
   listRequests: true, getRequest: true, approve: true, reject: true, resumeApproved: true, audit: true,

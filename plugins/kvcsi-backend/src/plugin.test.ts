@@ -281,6 +281,23 @@ describe('the kvcsi read policy (issue 19)', () => {
     const listed = await request(server).get('/api/kvcsi/requests').set('Authorization', REQUESTER_HEADER).query({ entityRef: 'component:default/defectdojo' });
     expect((listed.body as ListRequestsResponse).items.map((item) => item.id)).toEqual([]);
   });
+
+  it('serves GET /bindings from the index without the clusters the policy denies the user, saying so', async () => {
+    const denyDev: PolicyConfigInput = { ...POLICY, rules: [...(POLICY.rules ?? []), { principals: ['backstage:user:default/requester'], actions: ['read'], tiers: ['dev'], effect: 'deny' }] };
+    const bindingsOf = async (policy?: PolicyConfigInput) => {
+      const server = await start(policy ? { policy } : {});
+      const res = await request(server).get('/api/kvcsi/bindings').set('Authorization', REQUESTER_HEADER).query({ entityRef: 'component:default/external-dns' });
+      expect(res.status).toBe(200);
+      return res.body as BindingsResponse;
+    };
+    const open = await bindingsOf();
+    expect(open.items.some((item) => item.cluster === 'cafehyna-dev')).toBe(true);
+    expect(open.errors).toEqual([]);
+    const denied = await bindingsOf(denyDev);
+    const forbidden = denied.errors.filter((error) => error.code === 'FORBIDDEN').map((error) => error.cluster);
+    expect(forbidden).toContain('cafehyna-dev');
+    expect(denied.items.map((item) => item.cluster)).toEqual(open.items.map((item) => item.cluster).filter((cluster) => !forbidden.includes(cluster)));
+  });
 });
 
 describe('request bodies in errors', () => {

@@ -14,7 +14,7 @@ import {
   kvcsiSecretRequestPermission, missingAnnotationMessage, type BindingsResponse, type CreateSecretRequestResponse, type DiagnoseResponse,
   type EntityApp, type ListRequestsResponse, type SourceError,
 } from '@kvcsi/backstage-plugin-common';
-import type { ClusterPort, ClusterRegistry, KvcsiService } from '@kvcsi/core';
+import { KvcsiError, type Actor, type ClusterPort, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { actorOf } from './actor.js';
@@ -172,6 +172,23 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
   };
 
+  /** Splits clusters into those the reader may read and one FORBIDDEN error for each of the others (each denial audited by the service). */
+  const readableClusters = async (clusters: string[], reader: Actor): Promise<{ readable: string[]; denied: SourceError[] }> => {
+    const checked = await Promise.all(clusters.map(async (cluster) => {
+      try {
+        await service.checkRead({ cluster, reader });
+        return { cluster };
+      } catch (error) {
+        if (!(error instanceof KvcsiError) || error.code !== 'FORBIDDEN') throw error;
+        return { cluster, error: { cluster, source: 'kubernetes' as const, name: `cluster/${cluster}`, code: error.code, message: `the kvcsi policy does not let you read ${cluster}` } };
+      }
+    }));
+    return {
+      readable: checked.filter((entry) => entry.error === undefined).map((entry) => entry.cluster),
+      denied: checked.flatMap((entry) => (entry.error === undefined ? [] : [entry.error])),
+    };
+  };
+
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -187,16 +204,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
           missingAnnotation: { annotations: [KVCSI_APP_ANNOTATION, KUBERNETES_ID_ANNOTATION], message: missingAnnotationMessage(resolved.entityRef) },
         };
       }
+      // The index is read with kvcsi's identity: the policy's `read` rules for this user decide which clusters show.
+      const { readable, denied } = await readableClusters(clusters, actorOf(resolved.credentials, options.auth));
       await index.ready();
       await refreshIfApplied(resolved.app.app);
-      const view = viewAppBindings(index.snapshot(), registry, resolved.app.app, clusters);
+      const view = viewAppBindings(index.snapshot(), registry, resolved.app.app, readable);
       const unknownErrors: SourceError[] = unknown.map((name) => ({
         cluster: name, source: 'kubernetes', name: `cluster/${name}`, code: 'NOT_FOUND',
         message: `the kvcsi.io/clusters annotation names ${name}, which the kvcsi registry does not list`,
       }));
       return {
         entityRef: resolved.entityRef, app: resolved.app.app, annotation: resolved.app.annotation, clusters,
-        items: view.items, errors: [...unknownErrors, ...view.errors], ...(view.indexedAt ? { indexedAt: view.indexedAt } : {}),
+        items: view.items, errors: [...unknownErrors, ...denied, ...view.errors], ...(view.indexedAt ? { indexedAt: view.indexedAt } : {}),
       };
     });
     res.json(body);

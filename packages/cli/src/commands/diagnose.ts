@@ -23,10 +23,10 @@ function targetOf(pod: string | undefined, options: DiagnoseOptions): DiagnosisT
   return { kind: 'pod', cluster: options.cluster, namespace: options.namespace, name: pod };
 }
 
-function diagnoseAs(service: KvcsiService, target: DiagnosisTarget, reader: Actor): Promise<DiagnosisReport> {
+function diagnoseAs(service: KvcsiService, cluster: string, target: DiagnosisTarget, reader: Actor): Promise<DiagnosisReport> {
   return target.kind === 'pod'
-    ? service.diagnosePod({ cluster: target.cluster, namespace: target.namespace, pod: target.name, reader })
-    : service.diagnoseApp({ cluster: target.cluster, app: target.app, reader, ...(target.namespace === undefined ? {} : { namespace: target.namespace }) });
+    ? service.diagnosePod({ cluster, namespace: target.namespace, pod: target.name, reader })
+    : service.diagnoseApp({ cluster, app: target.app, reader, ...(target.namespace === undefined ? {} : { namespace: target.namespace }) });
 }
 
 function headingOf(target: DiagnosisTarget, cluster: string): string {
@@ -42,7 +42,7 @@ async function runDiagnose(context: CommandContext, pod: string | undefined, opt
   // otherwise the diagnosis runs straight on the ports, without opening the store.
   const report = reader === undefined
     ? await diagnose(target, { cluster: runtime.clusterPort(cluster.name), vault: runtime.vault, registry: context.registry })
-    : await diagnoseAs(await context.service, target, reader);
+    : await diagnoseAs(await context.service, cluster.name, target, reader);
   const hasErrors = report.findings.some((finding) => finding.severity === 'error');
   if (context.options.format === 'json') {
     context.json({ findings: report.findings, unknowns: report.unknowns });

@@ -394,6 +394,10 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       return registry.list().map(toClusterSummary);
     },
 
+    async checkRead(input) {
+      await enforceRead(input, registry.get(input.cluster));
+    },
+
     async bindings(input = {}) {
       const clusters = input.cluster !== undefined ? [registry.get(input.cluster)] : registry.list();
       if (input.app !== undefined) validateAppName(input.app);

@@ -48,11 +48,13 @@ describe('read policy on every read path', () => {
 
     // One cluster, one request: FORBIDDEN.
     expect(await codeOf(service.status({ cluster: 'cafehyna-prd', reader: outsider }))).toBe('FORBIDDEN');
+    expect(await codeOf(service.checkRead({ cluster: 'cafehyna-prd', reader: outsider }))).toBe('FORBIDDEN');
+    expect(await codeOf(service.checkRead({ cluster: 'cafehyna-dev', reader: outsider }))).toBe('resolved');
     expect(await codeOf(service.bindings({ cluster: 'cafehyna-prd', reader: outsider }))).toBe('FORBIDDEN');
     expect(await codeOf(service.diagnoseApp({ cluster: 'cafehyna-prd', app: 'defectdojo', reader: outsider }))).toBe('FORBIDDEN');
     expect(await codeOf(service.diagnosePod({ cluster: 'cafehyna-prd', namespace: 'defectdojo', pod: 'x', reader: outsider }))).toBe('FORBIDDEN');
     expect(await codeOf(service.getRequest(prdRequest.id, { reader: outsider }))).toBe('FORBIDDEN');
-    expect(audit.events.filter((event) => event.action === 'policy.deny' && event.actor === outsider.id)).toHaveLength(5);
+    expect(audit.events.filter((event) => event.action === 'policy.deny' && event.actor === outsider.id)).toHaveLength(6);
 
     // Lists: prd left out.
     const bindings = await service.bindings({ reader: outsider });

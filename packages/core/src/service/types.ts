@@ -374,6 +374,11 @@ export interface AuditQueryOptions extends ServiceCallOptions {
 
 export interface KvcsiService {
   listClusters(options?: ServiceCallOptions): Promise<ClusterSummary[]>;
+  /**
+   * Whether the reader may read the cluster (the policy's `read` rules for its tier), for callers that serve reads
+   * from elsewhere (the Backstage index). Throws FORBIDDEN, audited as a denial; NOT_FOUND for an unknown cluster.
+   */
+  checkRead(options: CheckReadOptions): Promise<void>;
   /** The apps' SecretProviderClasses per cluster (labelled `app.kubernetes.io/name=<app>` when `app` is given). */
   bindings(options?: BindingsOptions): Promise<BindingsResult>;
   diagnosePod(options: DiagnosePodOptions): Promise<DiagnosisReport>;
@@ -411,6 +416,10 @@ export interface KvcsiService {
    */
   resumeApproved(options?: ResumeApprovedOptions): Promise<ActionResult[]>;
   audit(options?: AuditQueryOptions): Promise<AuditEvent[]>;
+}
+
+export interface CheckReadOptions extends ServiceCallOptions {
+  cluster: string;
 }
 
 export interface ResumeApprovedOptions extends ServiceCallOptions {
