@@ -8,7 +8,8 @@
  * overrides slack.transport), SLACK_API_URL (another Web API base URL, apps.connections.open included), PORT (3000),
  * KVCSI_DATABASE_URL, KVCSI_REPLICAS, KVCSI_SANDBOX_URL, KVCSI_SANDBOX_STATE, LOG_LEVEL (debug|info|warn|error),
  * KVCSI_SHUTDOWN_DEADLINE_MS (25000), KVCSI_SERVICE_IN (`worker`, the default: the service runs in a worker thread;
- * `process`: on the bot's own event loop).
+ * `process`: on the bot's own event loop), KVCSI_WATCH_* (the watcher's Lease timings and settling time:
+ * watch/lease-settings.ts).
  */
 import { KvcsiError } from '@kvcsi/core';
 import { createStore, storeOptionsFromUrl, type KvcsiStore } from '@kvcsi/store';
@@ -128,7 +129,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     replicas: settings.replicas, replicaId: bot.approvals.replicaId,
     ...(settings.sandbox ? { sandbox: { ...(settings.sandbox.url ? { url: settings.sandbox.url } : {}), ...(backend.sandbox ? { inProcess: backend.sandbox } : {}) } } : {}),
     // In a pod, the registry's inCluster cluster (where the Lease is) is reached with the pod's service account.
-    inCluster: env.KUBERNETES_SERVICE_HOST !== undefined, env, log,
+    inCluster: env.KUBERNETES_SERVICE_HOST !== undefined, env, settings: settings.watch, log,
   });
 
   let stopping = false;

@@ -13,6 +13,7 @@ import { storeOptionsFromUrl } from '@kvcsi/store';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { ServiceLocation } from '../backend.js';
 import { SANDBOX_SLACK_CONFIG, parseSlackConfig, splitConfigText, type SlackConfig } from '../config.js';
+import { loadWatchSettings, type WatchSettings } from '../watch/lease-settings.js';
 
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
@@ -35,6 +36,8 @@ export interface BotSettings {
   /** SIGTERM: how long in-flight commands and applies may take before the process exits anyway. */
   shutdownDeadlineInMs: number;
   slackApiUrl?: string;
+  /** The watcher's Lease timings and settling time (KVCSI_WATCH_*). */
+  watch: WatchSettings;
 }
 
 export const BOT_USAGE = `Usage: kvcsi-bot [--config <kvcsi.yaml>] [--sandbox]
@@ -45,7 +48,9 @@ export const BOT_USAGE = `Usage: kvcsi-bot [--config <kvcsi.yaml>] [--sandbox]
 Environment: SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE, SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_FILE (HTTP),
 SLACK_APP_TOKEN or SLACK_APP_TOKEN_FILE (Socket Mode), KVCSI_DATABASE_URL (postgres://… or sqlite:<path>; required
 unless --sandbox), KVCSI_REPLICAS (more than 1 needs PostgreSQL), PORT (3000), LOG_LEVEL (info),
-KVCSI_SHUTDOWN_DEADLINE_MS (25000), KVCSI_SERVICE_IN (worker|process), SLACK_API_URL, KVCSI_SANDBOX_URL.`;
+KVCSI_SHUTDOWN_DEADLINE_MS (25000), KVCSI_SERVICE_IN (worker|process), SLACK_API_URL, KVCSI_SANDBOX_URL.
+The watcher: KVCSI_WATCH_LEASE_NAMESPACE (kvcsi), KVCSI_WATCH_LEASE_DURATION_SECONDS (15),
+KVCSI_WATCH_RENEW_DEADLINE_SECONDS (10), KVCSI_WATCH_RETRY_PERIOD_SECONDS (2), KVCSI_WATCH_SETTLE_MS (10000).`;
 
 function invalid(field: string, message: string): KvcsiError {
   return new KvcsiError('CONFIG_INVALID', `${field}: ${message}`, { field });
@@ -141,5 +146,6 @@ export function loadBotSettings(argv: readonly string[], env: NodeJS.ProcessEnv,
     logLevel: logLevelOf(env.LOG_LEVEL),
     shutdownDeadlineInMs: integer(env, 'KVCSI_SHUTDOWN_DEADLINE_MS', 25_000, { min: 0, max: 600_000 }),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    watch: loadWatchSettings(env),
   };
 }

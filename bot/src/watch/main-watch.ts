@@ -8,6 +8,7 @@ import { createRuntime, type Runtime } from '@kvcsi/runtime';
 import { createKnexProblemStore, type KvcsiStore } from '@kvcsi/store';
 import { webApi } from '@slack/bolt';
 import type { SandboxMode } from '@kvcsi/runtime';
+import { loadWatchSettings, type WatchSettings } from './lease-settings.js';
 import { startBotWatch, type BotWatch } from './run.js';
 import { createSlackProblemSink } from './slack-sink.js';
 
@@ -22,6 +23,8 @@ export interface MainWatchOptions {
   sandbox?: { url?: string; inProcess?: Pick<SandboxMode, 'credential' | 'kubeconfig'> };
   inCluster: boolean;
   env: NodeJS.ProcessEnv;
+  /** The Lease and settling time (ops/settings.ts reads them at start); read from `env` when absent. */
+  settings?: WatchSettings;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -29,6 +32,7 @@ export interface MainWatchOptions {
 export function startMainWatch(options: MainWatchOptions): (BotWatch & { runtime: Runtime }) | undefined {
   const watched = options.registry.list().filter((cluster) => cluster.watch !== undefined);
   if (watched.length === 0) return undefined;
+  const settings = options.settings ?? loadWatchSettings(options.env);
   let runtime: Runtime;
   if (options.sandbox === undefined) runtime = createRuntime({ registry: options.registry, inCluster: options.inCluster });
   else if (options.sandbox.url !== undefined) runtime = createRuntime({ registry: options.registry, sandbox: { url: options.sandbox.url } });
@@ -45,7 +49,7 @@ export function startMainWatch(options: MainWatchOptions): (BotWatch & { runtime
       void runtime.close();
       return undefined;
     }
-    lease = { port: runtime.clusterPort(hub.name), namespace: options.env.KVCSI_WATCH_LEASE_NAMESPACE ?? 'kvcsi', name: 'kvcsi-watch', identity: options.replicaId };
+    lease = { port: runtime.clusterPort(hub.name), identity: options.replicaId, ...settings.lease };
   }
   const client = new webApi.WebClient(options.botToken, {
     ...(options.slackApiUrl === undefined ? {} : { slackApiUrl: options.slackApiUrl }),
@@ -61,6 +65,7 @@ export function startMainWatch(options: MainWatchOptions): (BotWatch & { runtime
     problems: options.store === undefined ? createMemoryProblemStore() : createKnexProblemStore(options.store.knex),
     sink: createSlackProblemSink({ client, registry: options.registry, onNote: (note) => options.log(note.kind === 'watch' && note.change.state === 'restored' ? 'info' : 'warn', `watch: ${JSON.stringify(note)}`) }),
     ...(lease === undefined ? {} : { lease }),
+    settleInMs: settings.settleInMs,
     onLeadership: (leading) => options.log('info', `watch: ${leading ? 'leading' : 'not leading'} (${watched.map((c) => c.name).join(', ')})`),
   });
   options.log('info', `watch: started for ${watched.map((c) => c.name).join(', ')}${lease === undefined ? '' : ` (leader election on Lease ${lease.namespace}/${lease.name})`}`);
