@@ -80,6 +80,17 @@ describe('kvcsi read commands apply the policy\'s read rules', () => {
     expect(requesterAudit.events.some((event) => event.where?.cluster === 'cafehyna-prd')).toBe(true);
   });
 
+  it('watch refuses a denied cluster named with -c, and leaves it out of "all", saying so', async () => {
+    const named = await as('outsider', 'watch', '-c', 'cafehyna-prd', '--for', '0.5');
+    expect(named.code).toBe(3);
+    expect(named.stderr).toMatch(/may not read on tier prd/);
+    const all = await as('outsider', 'watch', '--for', '0.5', '--settle', '0');
+    expect(all.code).toBe(0);
+    expect(all.stderr).toMatch(/Not watching cafehyna-prd: /);
+    expect(all.stdout).toMatch(/^Watching cafehyna-dev, /);
+    expect(all.stdout.split('\n')[0]).not.toContain('cafehyna-prd');
+  });
+
   it('without a read deny in the policy, reads need no --as (nobody is resolved)', async () => {
     const open = path.join(dir, 'open.yaml');
     copyFileSync(EXAMPLE_CONFIG, open);

@@ -72,11 +72,37 @@ function terminalSink(context: CommandContext): ProblemSink {
   };
 }
 
+/**
+ * The clusters the policy's `read` rules let the reader watch (issue 19): a cluster named with `-c` and denied is
+ * refused; of the default "all", denied ones are left out and said so. Without read denials, all of them.
+ */
+async function readableOf(context: CommandContext, clusters: string[], named: boolean): Promise<string[]> {
+  const reader = await context.reader;
+  if (reader === undefined) return clusters;
+  const service = await context.service;
+  const readable: string[] = [];
+  for (const cluster of clusters) {
+    try {
+      await service.checkRead({ cluster, reader });
+      readable.push(cluster);
+    } catch (error) {
+      if (named || !(error instanceof KvcsiError) || error.code !== 'FORBIDDEN') throw error;
+      context.io.stderr.write(`Not watching ${cluster}: ${error.message}\n`);
+    }
+  }
+  // The watch runs on a runtime of its own: close the service's now (in sandbox mode two in one process would both
+  // answer each request).
+  await context.close();
+  if (readable.length === 0) throw new KvcsiError('FORBIDDEN', 'the policy lets you read none of the clusters', { rule: 'policy' });
+  return readable;
+}
+
 async function runWatch(context: CommandContext, options: WatchCommandOptions): Promise<number> {
   const settleInMs = seconds(options.settle, '--settle', { min: 0, max: 600 }) * 1000;
   const forInMs = options.for === undefined ? undefined : seconds(options.for, '--for', { min: 0.1, max: 7 * 24 * 3600 }) * 1000;
-  const clusters = options.cluster ?? context.registry.list().map((cluster) => cluster.name);
-  for (const name of clusters) context.registry.get(name);
+  const named = options.cluster ?? context.registry.list().map((cluster) => cluster.name);
+  for (const name of named) context.registry.get(name);
+  const clusters = await readableOf(context, named, options.cluster !== undefined);
   // A watch outlives the command deadline every other command has: its own runtime, without `notAfter`.
   const runtime = createCliRuntime(context.io, context.registry, { sandbox: context.sandbox });
   const controller = new AbortController();
