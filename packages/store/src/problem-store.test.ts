@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finding, type ProblemStore } from '@kvcsi/core';
 import { createStore, type KvcsiStore } from './create-store.js';
+import { MIGRATIONS } from './migrations.js';
 import { createKnexProblemStore } from './problem-store.js';
+import { MIGRATIONS_TABLE, WATCH_PROBLEMS_TABLE } from './tables.js';
 import { startTestPostgres } from './testing/postgres.js';
 
 jest.setTimeout(30_000);
@@ -55,6 +57,17 @@ describe.each(backends)('watch problems on %s', (_name, open) => {
     expect((await problems.listOpenProblems({ causeKey: 'D2|Pod|grant:vault=kv' })).map((row) => row.workload)).toEqual(['Deployment/a']);
   });
 
+  it('lists the open problems of an app (the pod\'s app.kubernetes.io/name), leaving out other apps\' and unlabelled ones', async () => {
+    await problems.openProblem({ ...problem('Deployment/web'), key: 'stg|web|Deployment/web|D2|Pod', cluster: 'stg', namespace: 'web', app: 'web' });
+    await problems.openProblem({ ...problem('Deployment/api'), key: 'stg|api|Deployment/api|D2|Pod', cluster: 'stg', namespace: 'api', app: 'api' });
+    const bare = await problems.openProblem({ ...problem('Pod/debug'), key: 'stg|web|Pod/debug|D2|Pod', cluster: 'stg', namespace: 'web' });
+    expect(bare.row.app).toBeUndefined();
+    expect((await problems.listOpenProblems({ app: 'web' })).map((row) => [row.workload, row.app])).toEqual([['Deployment/web', 'web']]);
+    // An app learnt later (the watcher rechecks the workload) is written to the column too.
+    expect(await problems.updateProblem({ ...bare.row, app: 'web' })).toBe(true);
+    expect((await problems.listOpenProblems({ app: 'web', cluster: 'stg' })).map((row) => row.workload)).toEqual(['Deployment/web', 'Pod/debug']);
+  });
+
   it('keeps one open message per cause, even when writers race; a resolved one makes room for the next', async () => {
     const input = { causeKey: 'D1|Vault/kv', finding: D2, cluster: 'prd', namespace: 'ns', openedAt: 1000, post: { state: 'pending' as const, since: 1000 } };
     const raced = await Promise.all([1, 2, 3, 4].map((n) => problems.openMessage({ ...input, id: `D1|Vault/kv@${n}` })));
@@ -69,5 +82,30 @@ describe.each(backends)('watch problems on %s', (_name, open) => {
     expect(await problems.getOpenMessage('D1|Vault/kv')).toBeUndefined();
     expect((await problems.openMessage({ ...input, id: 'D1|Vault/kv@10' })).created).toBe(true);
     expect((await problems.listMessages({ state: 'resolved' })).map((row) => row.id)).toEqual([winner.id]);
+  });
+});
+
+describe('0006_watch_problem_app over a store with problems', () => {
+  it('keeps the open problems written before it: they read back with no app, and get one when rechecked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kvcsi-watch-0006-'));
+    const store = await createStore({ client: 'sqlite', filename: join(dir, 'kvcsi.sqlite'), migrate: false });
+    try {
+      const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((migration) => migration.name === '0006_watch_problem_app'));
+      await store.knex.migrate.latest({ tableName: MIGRATIONS_TABLE, migrationSource: { getMigrations: async () => before, getMigrationName: (migration: (typeof before)[number]) => migration.name, getMigration: async (migration: (typeof before)[number]) => migration } });
+      // A row as 0004's problem store wrote it.
+      const old = { ...problem('Deployment/web'), state: 'open' };
+      await store.knex(WATCH_PROBLEMS_TABLE).insert({ key: old.key, cause_key: old.causeKey, cluster: 'prd', namespace: 'ns', workload: 'Deployment/web', state: 'open', version: 1, document: JSON.stringify(old) });
+      await store.migrate();
+      const problems = createKnexProblemStore(store.knex);
+      const [row] = await problems.listOpenProblems();
+      expect(row).toMatchObject({ key: old.key, workload: 'Deployment/web', version: 1 });
+      expect(row!.app).toBeUndefined();
+      expect(await problems.listOpenProblems({ app: 'web' })).toEqual([]);
+      expect(await problems.updateProblem({ ...row!, app: 'web' })).toBe(true);
+      expect((await problems.listOpenProblems({ app: 'web' })).map((found) => found.key)).toEqual([old.key]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

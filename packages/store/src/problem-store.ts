@@ -17,7 +17,7 @@ const problemOf = (row: StoredRow): ProblemRow => ({ ...(JSON.parse(row.document
 const messageOf = (row: StoredRow): MessageRow => ({ ...(JSON.parse(row.document) as MessageRow), version: Number(row.version) });
 
 const problemColumns = (row: ProblemRow) => ({
-  key: row.key, cause_key: row.causeKey, cluster: row.cluster, namespace: row.namespace, workload: row.workload, state: row.state,
+  key: row.key, cause_key: row.causeKey, cluster: row.cluster, namespace: row.namespace, workload: row.workload, app: row.app ?? null, state: row.state,
   version: row.version, document: JSON.stringify({ ...row, version: undefined }),
 });
 const messageColumns = (row: MessageRow) => ({
@@ -66,6 +66,7 @@ export function createKnexProblemStore(knex: Knex, options: CallOptions = {}): P
       if (filter.namespace !== undefined) where['namespace'] = filter.namespace;
       if (filter.workload !== undefined) where['workload'] = filter.workload;
       if (filter.causeKey !== undefined) where['cause_key'] = filter.causeKey;
+      if (filter.app !== undefined) where['app'] = filter.app;
       const rows: StoredRow[] = await knex(WATCH_PROBLEMS_TABLE).select('version', 'document').where(where).orderBy('key');
       return rows.map(problemOf);
     }),

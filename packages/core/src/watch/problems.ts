@@ -13,6 +13,8 @@ export interface ProblemRow {
   namespace: string;
   /** `Deployment/web`. */
   workload: string;
+  /** The app its pod is labelled with (`app.kubernetes.io/name`), when it has the label; rows written before 0006 have none until rechecked. */
+  app?: string;
   findingId: string;
   /** `Vault/kv-x`, `Pod/ns/name`, … (`-` when the finding names none). */
   subject: string;
@@ -50,7 +52,7 @@ export interface ProblemStore {
   openProblem(row: Omit<ProblemRow, 'state' | 'version'>): Promise<{ created: boolean; row: ProblemRow }>;
   /** Compare-and-set on version; false when another writer got there first. */
   updateProblem(row: ProblemRow): Promise<boolean>;
-  listOpenProblems(filter?: { cluster?: string; namespace?: string; workload?: string; causeKey?: string }): Promise<ProblemRow[]>;
+  listOpenProblems(filter?: { cluster?: string; namespace?: string; workload?: string; causeKey?: string; app?: string }): Promise<ProblemRow[]>;
   /** Inserts the open message for a cause unless there is one; `created` false returns it. */
   openMessage(row: Omit<MessageRow, 'state' | 'version'>): Promise<{ created: boolean; row: MessageRow }>;
   updateMessage(row: MessageRow): Promise<boolean>;
@@ -82,7 +84,8 @@ export function createMemoryProblemStore(): ProblemStore {
       return [...problems.values()]
         .filter((row) => row.state === 'open')
         .filter((row) => (filter.cluster === undefined || row.cluster === filter.cluster) && (filter.namespace === undefined || row.namespace === filter.namespace)
-          && (filter.workload === undefined || row.workload === filter.workload) && (filter.causeKey === undefined || row.causeKey === filter.causeKey))
+          && (filter.workload === undefined || row.workload === filter.workload) && (filter.causeKey === undefined || row.causeKey === filter.causeKey)
+          && (filter.app === undefined || row.app === filter.app))
         .map(copy);
     },
     async openMessage(input) {

@@ -8,6 +8,7 @@ import { KvcsiError } from '../errors.js';
 import { createLimiter } from '../diagnostics/gather.js';
 import type { Finding } from '../diagnostics/finding.js';
 import { diagnose, type DiagnosisReport } from '../diagnostics/report.js';
+import { APP_NAME_LABEL } from '../spc/model.js';
 import type { Clock, ClusterPort, KubeEvent, KubePod, VaultPort, WatchChange, WatchConnectionChange } from '../ports.js';
 import { systemClock } from '../ports.js';
 import type { MessageRow, ProblemRow, ProblemStore } from './problems.js';
@@ -295,15 +296,18 @@ export class Watcher {
     let workload = entry.workload;
     const pod = this.podsOf(entry.cluster).get(podKey(entry.namespace, entry.pod));
     if (pod !== undefined) workload = (({ kind, name }) => `${kind}/${name}`)(workloadOf(pod));
+    // The app the pod is labelled with: how the Backstage plugin finds an entity's problems.
+    const app = pod?.metadata.labels?.[APP_NAME_LABEL] || undefined;
     const where = { cluster: entry.cluster, namespace: entry.namespace, workload };
     const causeKey = causeKeyOf(root, where);
     const subject = subjectOf(root);
     const opened = await this.options.store.openProblem({
       key: `${entry.cluster}|${entry.namespace}|${workload}|${root.id}|${subject}`,
-      causeKey, cluster: entry.cluster, namespace: entry.namespace, workload, findingId: root.id, subject, openedAt: now, checkedAt: now,
+      causeKey, cluster: entry.cluster, namespace: entry.namespace, workload, ...(app === undefined ? {} : { app }), findingId: root.id, subject, openedAt: now, checkedAt: now,
     });
     if (!opened.created) {
-      await this.options.store.updateProblem({ ...opened.row, checkedAt: now });
+      // A row opened before problems had an app (or before the pod was seen) gets it now.
+      await this.options.store.updateProblem({ ...opened.row, checkedAt: now, ...(opened.row.app === undefined && app !== undefined ? { app } : {}) });
       return;
     }
     this.stats.problemsOpened += 1;
