@@ -2,9 +2,10 @@
  * The console's HTTP server, on loopback:
  *   /                      the chat page (public/), following changes over SSE at /ui/events
  *   /ui/…                  what the page does: state, type, click, submit, close (JSON only)
- *   /api/<method>          the Slack Web API for the bot (SLACK_API_URL = <base>/api/)
+ *   /api/<method>          the Slack Web API for the bot (SLACK_API_URL = <base>/api/), with Slack's rate limits
  *   /response/<id>         response_urls
  *   /upload/<file>, /files/<file>   the files.uploadV2 upload target, and downloads
+ *   /ui/rate-limits        the limits in force and the 429s answered, per conversation (GET)
  *   /link/?ticket=…        Socket Mode (with `socketMode`): the WebSocket apps.connections.open hands out
  */
 import { readFile } from 'node:fs/promises';
@@ -16,7 +17,8 @@ import { Interactions } from './interactions.js';
 import type { SubmittedValues } from './slack-requests.js';
 import { envelopeOf } from './socket-mode/envelopes.js';
 import { SocketModeHub } from './socket-mode/hub.js';
-import { callWebApi, parseWebApiArgs } from './web-api.js';
+import { parseRateLimitSetting, SlackRateLimits, type RateLimitSettings } from './rate-limits.js';
+import { answerWebApi, parseWebApiArgs } from './web-api.js';
 import { Workspace, type Json } from './workspace.js';
 
 export interface ConsoleServerOptions {
@@ -33,6 +35,12 @@ export interface ConsoleServerOptions {
   /** The slash command (default /kvcsi). */
   command?: string;
   workspace?: Workspace;
+  /**
+   * Slack's rate limits on chat.postMessage (per channel) and chat.update (rate-limits.ts): 'off', settings over
+   * Slack's, or the limiter itself (a test's, on its own clock). Default: KVCSI_CONSOLE_RATE_LIMIT (off | on |
+   * messages per second per channel), on when unset.
+   */
+  rateLimit?: Partial<RateLimitSettings> | SlackRateLimits | 'off';
 }
 
 export interface ConsoleServer {
@@ -44,6 +52,8 @@ export interface ConsoleServer {
   server: Server;
   /** Slack's Socket Mode side, when the console speaks it. */
   socketMode?: SocketModeHub;
+  /** The rate limits in force, and the 429s answered per conversation; absent when off. */
+  rateLimits?: SlackRateLimits;
   close(): Promise<void>;
 }
 
@@ -69,9 +79,9 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(response: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
+function send(response: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8', headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
   response.end(text);
 }
 
@@ -115,6 +125,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   // Made once the port is known (response_urls carry it).
   const ready: { interactions?: Interactions } = {};
   const streams = new Set<ServerResponse>();
+  const rateLimit = options.rateLimit ?? parseRateLimitSetting(process.env.KVCSI_CONSOLE_RATE_LIMIT);
+  const rateLimits = rateLimit === 'off' ? undefined : rateLimit instanceof SlackRateLimits ? rateLimit : new SlackRateLimits(rateLimit);
   const socketMode = options.socketMode
     ? new SocketModeHub({ appToken: options.socketMode.appToken, botToken: options.botToken, ...(options.socketMode.ackTimeoutInMs ? { ackTimeoutInMs: options.socketMode.ackTimeoutInMs } : {}) })
     : undefined;
@@ -132,7 +144,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
     if (method === 'POST' && route.startsWith('/api/')) {
       const args = parseWebApiArgs(request.headers['content-type'] ?? '', await readBody(request));
-      return send(response, 200, callWebApi(route.slice('/api/'.length), args, request.headers.authorization, { workspace, botToken: options.botToken, baseUrl, ...(socketMode ? { socketMode } : {}) }));
+      const answer = answerWebApi(route.slice('/api/'.length), args, request.headers.authorization, { workspace, botToken: options.botToken, baseUrl, ...(socketMode ? { socketMode } : {}), ...(rateLimits ? { rateLimits } : {}) });
+      return send(response, answer.status, answer.body, undefined, answer.headers);
     }
     if (method === 'POST' && route.startsWith('/response/')) {
       const args = parseWebApiArgs(request.headers['content-type'] ?? 'application/json', await readBody(request));
@@ -151,6 +164,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       return;
     }
 
+    if (method === 'GET' && route === '/ui/rate-limits') return send(response, 200, { ok: true, enabled: rateLimits !== undefined, ...(rateLimits ? rateLimits.snapshot() : {}) });
     if (method === 'GET' && route === '/ui/state') return send(response, 200, workspace.snapshot(url.searchParams.get('user') ?? ''));
     if (method === 'GET' && route === '/ui/events') {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -209,6 +223,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     workspace,
     server,
     ...(socketMode ? { socketMode } : {}),
+    ...(rateLimits ? { rateLimits } : {}),
     async close() {
       for (const stream of streams) stream.end();
       await socketMode?.close();

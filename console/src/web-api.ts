@@ -1,10 +1,12 @@
 /**
  * The Slack Web API methods the bot calls, answered from the console's workspace. Requests arrive as Slack gets
  * them (form-encoded with JSON-string fields, or JSON) with the bot token; answers are `{ ok: true, … }` or
- * `{ ok: false, error }` with HTTP 200, as Slack answers.
+ * `{ ok: false, error }` with HTTP 200, as Slack answers — and, past Slack's rate limits (rate-limits.ts), HTTP 429
+ * with `Retry-After` and `{ ok: false, error: 'ratelimited' }`.
  */
 import { KvcsiError } from '@kvcsi/core';
 import { BOT_USER, TEAM, userById } from './directory.js';
+import { RATE_LIMITED_METHODS, type RateLimitedMethod, type SlackRateLimits } from './rate-limits.js';
 import { slackError, type ConsoleFile, type Json, type OpenView, type Workspace } from './workspace.js';
 
 export interface WebApiContext {
@@ -14,6 +16,15 @@ export interface WebApiContext {
   socketMode?: { open(token: string | undefined): Json };
   /** The console's own base URL, for upload URLs (`http://127.0.0.1:3000`). */
   baseUrl: string;
+  /** Slack's rate limits; none when absent. */
+  rateLimits?: SlackRateLimits;
+}
+
+/** An HTTP answer of the Web API: 200 with the body, or 429 with Retry-After (seconds). */
+export interface WebApiAnswer {
+  status: 200 | 429;
+  headers?: Record<string, string>;
+  body: Json;
 }
 
 function parseMaybeJson(value: string): unknown {
@@ -157,23 +168,42 @@ export const SUPPORTED_METHODS: readonly string[] = [...Object.keys(METHODS), 'a
 
 /** One Web API call: checks the token, runs the method, and answers as Slack does (errors included). */
 export function callWebApi(method: string, args: Json, authorization: string | undefined, context: WebApiContext): Json {
+  return answerWebApi(method, args, authorization, context).body;
+}
+
+/** The conversation a rate-limited call counts against: its `channel` resolved (a user id is the DM), else as given. */
+function limitedChannelOf(args: Json, workspace: WebApiContext['workspace']): string {
+  const channel = text(args, 'channel') ?? '';
+  try {
+    return workspace.resolveChannel(channel).id;
+  } catch {
+    return channel;
+  }
+}
+
+const isRateLimited = (method: string): method is RateLimitedMethod => (RATE_LIMITED_METHODS as readonly string[]).includes(method);
+
+/** callWebApi with its HTTP status: past a rate limit, 429 with Retry-After, as Slack answers. */
+export function answerWebApi(method: string, args: Json, authorization: string | undefined, context: WebApiContext): WebApiAnswer {
   const token = authorization?.replace(/^Bearer\s+/i, '') ?? (typeof args.token === 'string' ? args.token : undefined);
   // The one method that takes the app-level token, not the bot's, and only as a bearer header: a form `token=`
   // gets invalid_auth (slackapi/python-slack-sdk#1877).
   if (method === 'apps.connections.open') {
     const bearer = authorization?.replace(/^Bearer\s+/i, '');
-    if (!bearer) return { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
-    return context.socketMode ? context.socketMode.open(bearer) : { ok: false, error: 'invalid_auth' };
+    if (!bearer) return { status: 200, body: { ok: false, error: token ? 'invalid_auth' : 'not_authed' } };
+    return { status: 200, body: context.socketMode ? context.socketMode.open(bearer) : { ok: false, error: 'invalid_auth' } };
   }
-  if (!token) return { ok: false, error: 'not_authed' };
-  if (token !== context.botToken) return { ok: false, error: 'invalid_auth' };
+  if (!token) return { status: 200, body: { ok: false, error: 'not_authed' } };
+  if (token !== context.botToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
   const run = METHODS[method];
-  if (!run) return { ok: false, error: 'unknown_method' };
+  if (!run) return { status: 200, body: { ok: false, error: 'unknown_method' } };
+  const refused = context.rateLimits && isRateLimited(method) ? context.rateLimits.take(method, limitedChannelOf(args, context.workspace)) : undefined;
+  if (refused) return { status: 429, headers: { 'retry-after': String(refused.retryAfterInSeconds) }, body: { ok: false, error: 'ratelimited' } };
   try {
-    return { ok: true, ...run(args, context) };
+    return { status: 200, body: { ok: true, ...run(args, context) } };
   } catch (error) {
     const slack = error instanceof KvcsiError ? error.details?.slackError : undefined;
-    if (typeof slack === 'string') return { ok: false, error: slack };
-    return { ok: false, error: 'internal_error' };
+    if (typeof slack === 'string') return { status: 200, body: { ok: false, error: slack } };
+    return { status: 200, body: { ok: false, error: 'internal_error' } };
   }
 }

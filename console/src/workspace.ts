@@ -165,6 +165,17 @@ export class Workspace {
     return found;
   }
 
+  /** A channel beyond the sandbox's three (a bench's or a test's routing): like creating it in Slack. */
+  addChannel(channel: { id: string; name: string; topic?: string }): Conversation {
+    if (!/^C[A-Z0-9]+$/.test(channel.id)) throw slackError('invalid_channel', `a channel id is C followed by capitals and digits: ${channel.id}`);
+    const existing = this.conversations.get(channel.id);
+    if (existing) return existing;
+    const created: Conversation = { id: channel.id, name: channel.name, kind: 'channel', topic: channel.topic ?? '' };
+    this.conversations.set(created.id, created);
+    this.changed();
+    return created;
+  }
+
   conversation(id: string): Conversation | undefined {
     return this.conversations.get(id);
   }
