@@ -47,3 +47,5 @@ export { createRemoteSandboxHandlers, listenRemoteSandbox } from './remote/clien
 export { SANDBOX_HOST_PATTERN, ADMIN_PREFIX } from './remote/protocol.js';
 export { startTestSandbox } from './testing.js';
 export type { TestSandbox } from './testing.js';
+export { applyBreak, parseBreakInput, BREAK_ACTIONS } from './breaks/breaks.js';
+export type { BreakAction, BreakInput, BreakResult } from './breaks/breaks.js';

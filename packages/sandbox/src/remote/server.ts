@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { KvcsiError } from '@kvcsi/core';
 import { getResponse } from 'msw';
+import { applyBreak, parseBreakInput } from '../breaks/breaks.js';
 import type { FaultRule } from '../faults/config.js';
 import type { Sandbox } from '../sandbox.js';
 import { ADMIN_PREFIX, NETWORK_ERROR_HEADER, ORIGINAL_URL_HEADER, UNFORWARDED_HEADERS } from './protocol.js';
@@ -48,8 +50,32 @@ function refusedAdminCall(request: IncomingMessage, ownOrigins: readonly string[
   return undefined;
 }
 
+const BREAK_STATUS: Partial<Record<string, number>> = { INVALID_INPUT: 400, NOT_FOUND: 404, CONFLICT: 409 };
+
+/**
+ * `POST /_sandbox/break`: breaks an app on purpose, or mends it (breaks/breaks.ts). It changes what the demo's
+ * people see, so it takes exactly `application/json`: a page elsewhere cannot send that without a CORS preflight,
+ * which the sandbox never answers.
+ */
+function handleBreak(sandbox: Sandbox, request: IncomingMessage, body: Buffer, response: ServerResponse): void {
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json') return sendJson(response, 415, { error: `content-type: must be application/json, not ${mediaType === '' ? 'none' : mediaType}`, field: 'content-type' });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return sendJson(response, 400, { error: '(body): must be JSON', field: '(body)' });
+  }
+  try {
+    sendJson(response, 200, applyBreak(sandbox, parseBreakInput(parsed)));
+  } catch (error) {
+    if (!(error instanceof KvcsiError) || BREAK_STATUS[error.code] === undefined) throw error;
+    sendJson(response, BREAK_STATUS[error.code]!, { error: error.message, code: error.code, ...(error.field === undefined ? {} : { field: error.field }) });
+  }
+}
+
 /** The operator's credentials and the sandbox's health, faults, clock and reset, for tests, benches and `npm start`. */
-async function handleAdmin(sandbox: Sandbox, path: string, method: string, body: Buffer, response: ServerResponse): Promise<void> {
+async function handleAdmin(sandbox: Sandbox, request: IncomingMessage, path: string, method: string, body: Buffer, response: ServerResponse): Promise<void> {
   const json = (): unknown => (body.length === 0 ? {} : JSON.parse(body.toString('utf8')));
   if (path === '/health' && method === 'GET') return sendJson(response, 200, { ok: true, scenario: sandbox.scenario.name, nowMs: sandbox.clock.nowMs() });
   if (path === '/reset' && method === 'POST') {
@@ -66,6 +92,7 @@ async function handleAdmin(sandbox: Sandbox, path: string, method: string, body:
     sandbox.faults.clear();
     return sendJson(response, 200, { ok: true });
   }
+  if (path === '/break' && method === 'POST') return handleBreak(sandbox, request, body, response);
   if (path === '/clock/advance' && method === 'POST') {
     const { ms } = json() as { ms?: number };
     if (typeof ms !== 'number' || ms < 0) return sendJson(response, 400, { error: 'body must be {"ms": <non-negative number>}' });
@@ -125,7 +152,7 @@ export function startSandboxHttpServer(sandbox: Sandbox, options: SandboxHttpSer
           const { port } = server.address() as AddressInfo;
           const refused = refusedAdminCall(request, [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://${options.host ?? '127.0.0.1'}:${port}`]);
           if (refused !== undefined) sendJson(response, 403, { error: refused });
-          else await handleAdmin(sandbox, url.pathname.slice(ADMIN_PREFIX.length), request.method ?? 'GET', body, response);
+          else await handleAdmin(sandbox, request, url.pathname.slice(ADMIN_PREFIX.length), request.method ?? 'GET', body, response);
         }
         else await forward(sandbox, request, body, response, controller.signal);
       } catch (error) {
