@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { requestCardsMigration } from './request-cards-migration.js';
 import { watchMigration } from './watch-migration.js';
 import { watchProblemAppMigration } from './watch-problem-app-migration.js';
+import { watchSilenceMigration } from './watch-silence-migration.js';
 import { slackReplaysMigration } from './replay-cache.js';
 import { AUDIT_TABLE, REQUESTS_TABLE, STORE_META_TABLE } from './tables.js';
 
@@ -95,7 +96,7 @@ const storeMetaMigration: NamedMigration = {
   },
 };
 
-export const MIGRATIONS: readonly NamedMigration[] = [initial, requestCardsMigration, storeMetaMigration, watchMigration, slackReplaysMigration, watchProblemAppMigration];
+export const MIGRATIONS: readonly NamedMigration[] = [initial, requestCardsMigration, storeMetaMigration, watchMigration, slackReplaysMigration, watchProblemAppMigration, watchSilenceMigration];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
   getMigrations: async () => [...MIGRATIONS],

@@ -3,10 +3,10 @@
  * previous leader wrote. Every change is compare-and-set on `version`; one open message per cause is enforced by a
  * unique index, so two writers racing to announce the same cause get one row.
  */
-import type { CallOptions, MessageRow, ProblemRow, ProblemStore } from '@kvcsi/core';
+import type { CallOptions, MessageRow, ProblemRow, ProblemStore, SilenceRow } from '@kvcsi/core';
 import type { Knex } from 'knex';
 import { isUniqueViolation, runStoreOperation } from './errors.js';
-import { WATCH_MESSAGES_TABLE, WATCH_PROBLEMS_TABLE } from './tables.js';
+import { WATCH_MESSAGES_TABLE, WATCH_PROBLEMS_TABLE, WATCH_SILENCES_TABLE } from './tables.js';
 
 interface StoredRow {
   version: number;
@@ -100,5 +100,17 @@ export function createKnexProblemStore(knex: Knex, options: CallOptions = {}): P
       const rows: StoredRow[] = await knex(WATCH_MESSAGES_TABLE).select('version', 'document').where(filter.state === undefined ? {} : { state: filter.state }).orderBy('id');
       return rows.map(messageOf);
     }),
+
+    getSilence: (causeKey) => run('get watch silence', async () => {
+      const row = await knex(WATCH_SILENCES_TABLE).select('document').where({ cause_key: causeKey }).first<{ document: string } | undefined>();
+      return row === undefined ? undefined : (JSON.parse(row.document) as SilenceRow);
+    }),
+
+    // The latest choice wins (an upsert on the cause), whichever replica's Slack handler wrote it.
+    setSilence: (row) => run('set watch silence', async () => {
+      await knex(WATCH_SILENCES_TABLE).insert({ cause_key: row.causeKey, kind: row.kind, until: row.until ?? null, document: JSON.stringify(row) }).onConflict('cause_key').merge();
+    }),
+
+    clearSilence: (causeKey) => run('clear watch silence', async () => (await knex(WATCH_SILENCES_TABLE).where({ cause_key: causeKey }).delete()) > 0),
   };
 }

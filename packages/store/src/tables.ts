@@ -9,5 +9,7 @@ export const STORE_META_TABLE = 'kvcsi_store_meta';
 /** The watcher's problems (one per workload and root cause) and the messages announcing them (one per cause). */
 export const WATCH_PROBLEMS_TABLE = 'kvcsi_watch_problems';
 export const WATCH_MESSAGES_TABLE = 'kvcsi_watch_messages';
+/** Snoozes and mutes of the watcher's causes, chosen in Slack (one per cause). */
+export const WATCH_SILENCES_TABLE = 'kvcsi_watch_silences';
 /** Slack requests already handled (by trigger or event id) in the 5-minute replay window, shared by the bot's replicas. */
 export const SLACK_REPLAYS_TABLE = 'kvcsi_slack_replays';

@@ -60,6 +60,11 @@ const clusterWatchSchema = z.strictObject({
   /** The first route whose app (workload name) or namespace matches wins; the cluster's channel otherwise. */
   routes: z.array(z.strictObject({ namespace: kubeNameSchema.optional(), app: kubeNameSchema.optional(), channel: slackChannelSchema })
     .refine((route) => route.namespace !== undefined || route.app !== undefined, { message: 'a route needs a namespace or an app' })).optional(),
+  /**
+   * prd clusters only: post each problem to the approvers channel too — `true` for the front end's own (the bot's
+   * `slack.approvalsChannel`), or a channel named here.
+   */
+  approvers: z.union([z.boolean(), slackChannelSchema]).optional(),
 });
 
 const clusterSchema = z.strictObject({
@@ -110,6 +115,11 @@ export const registryConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['clusters', index, 'name'], message: `must be unique (also clusters[${first}].name)` });
       } else {
         seen.set(cluster.name, index);
+      }
+    });
+    config.clusters.forEach((cluster, index) => {
+      if (cluster.tier !== 'prd' && cluster.watch?.approvers !== undefined && cluster.watch.approvers !== false) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', index, 'watch', 'approvers'], message: `is for prd clusters only (this one is ${cluster.tier})` });
       }
     });
     const inCluster = config.clusters.flatMap((cluster, index) => (cluster.inCluster === true ? [index] : []));

@@ -32,6 +32,17 @@ export interface ProblemRow {
  */
 export type PostState = { state: 'pending'; since: number } | { state: 'sent'; ref: string } | { state: 'failed'; reason: string };
 
+/** Who fixed a resolved problem: a kvcsi request applied while it was open, else a change made outside kvcsi. */
+export type ResolvedBy =
+  | { kind: 'request'; requestId: string; requestKind: string; requester: string; approver?: string }
+  | { kind: 'outside' };
+
+/** A further destination of a message (the approvers channel of a prd problem), posted once and updated with the first. */
+export interface MessageCopy {
+  target: string;
+  post: PostState;
+}
+
 export interface MessageRow {
   id: string;
   causeKey: string;
@@ -44,7 +55,38 @@ export interface MessageRow {
   openedAt: number;
   resolvedAt?: number;
   post: PostState;
+  /** The first destination (a Slack channel) when the sink names its destinations; `post` is its state. */
+  target?: string;
+  /** Further destinations, each tracked on its own so a failover posts only where nothing was sent. */
+  copies?: MessageCopy[];
+  /** An update was held back while the cause was snoozed or muted: the next check brings the message in step. */
+  held?: boolean;
+  /** Set when resolved, if the watcher could tell (see WatcherOptions.fixedBy). */
+  resolvedBy?: ResolvedBy;
   version: number;
+}
+
+/**
+ * A person's choice to quiet a cause, kept per cause (not per message), so every replica honours it and a muted cause
+ * that recurs stays quiet: snoozed until a time, or muted until someone unmutes it. It changes what the watcher posts,
+ * never who has access.
+ */
+export interface SilenceRow {
+  causeKey: string;
+  kind: 'snooze' | 'mute';
+  /** A snooze's end (epoch ms). */
+  until?: number;
+  /** The principal who chose it (`slack:U0123`). */
+  by: string;
+  at: number;
+  /** The message it was chosen on. */
+  messageId?: string;
+}
+
+/** Whether a silence holds at `now`: a mute until it is lifted, a snooze until its end. */
+export function isSilenced(silence: SilenceRow | undefined, now: number): silence is SilenceRow {
+  if (silence === undefined) return false;
+  return silence.kind === 'mute' || (silence.until !== undefined && silence.until > now);
 }
 
 export interface ProblemStore {
@@ -59,12 +101,18 @@ export interface ProblemStore {
   getOpenMessage(causeKey: string): Promise<MessageRow | undefined>;
   getMessage(id: string): Promise<MessageRow | undefined>;
   listMessages(filter?: { state?: 'open' | 'resolved' }): Promise<MessageRow[]>;
+  getSilence(causeKey: string): Promise<SilenceRow | undefined>;
+  /** Replaces the cause's silence (the latest choice wins). */
+  setSilence(row: SilenceRow): Promise<void>;
+  /** Lifts it; false when there was none. */
+  clearSilence(causeKey: string): Promise<boolean>;
 }
 
 /** A process-local ProblemStore (the CLI's `kvcsi watch`, tests); the bot uses @kvcsi/store's. */
 export function createMemoryProblemStore(): ProblemStore {
   const problems = new Map<string, ProblemRow>();
   const messages = new Map<string, MessageRow>();
+  const silences = new Map<string, SilenceRow>();
   const copy = <T>(value: T): T => structuredClone(value);
   return {
     async openProblem(input) {
@@ -111,6 +159,16 @@ export function createMemoryProblemStore(): ProblemStore {
     },
     async listMessages(filter = {}) {
       return [...messages.values()].filter((row) => filter.state === undefined || row.state === filter.state).map(copy);
+    },
+    async getSilence(causeKey) {
+      const found = silences.get(causeKey);
+      return found === undefined ? undefined : copy(found);
+    },
+    async setSilence(row) {
+      silences.set(row.causeKey, copy(row));
+    },
+    async clearSilence(causeKey) {
+      return silences.delete(causeKey);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { parseRegistryConfig } from '../clusters/index.js';
 
 const loadRegistryFromObject = (config: unknown) => parseRegistryConfig(JSON.stringify(config), 'test.yaml');
-import { watchChannelFor } from './routing.js';
+import { watchChannelFor, watchChannelsFor } from './routing.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const CLIENT = '22222222-2222-4222-8222-222222222222';
@@ -23,5 +23,19 @@ describe('watch routing', () => {
     expect(watchChannelFor(loadRegistryFromObject({ tenantId: TENANT, clusters: [cluster(undefined)] }).get('prd'), { namespace: 'a', workload: 'Pod/a' })).toBeUndefined();
     expect(() => loadRegistryFromObject({ tenantId: TENANT, clusters: [cluster({ channel: 'Team Alerts' })] })).toThrow(/clusters\[0\]\.watch\.channel: must be a Slack channel/);
     expect(() => loadRegistryFromObject({ tenantId: TENANT, clusters: [cluster({ channel: '#a', routes: [{ channel: '#b' }] })] })).toThrow(/a route needs a namespace or an app/);
+  });
+});
+
+describe('watch routing to the approvers channel', () => {
+  it('adds the approvers channel on prd clusters that ask for it, once, and refuses it on other tiers', () => {
+    const withApprovers = (approvers: unknown, tier = 'prd') => loadRegistryFromObject({ tenantId: TENANT, clusters: [{ ...cluster({ channel: '#platform', routes: [{ namespace: 'billing', channel: '#billing' }], approvers }), tier }] }).get('prd');
+    const where = { namespace: 'billing', workload: 'Deployment/billing-api' };
+    expect(watchChannelsFor(withApprovers(true), where, { approversChannel: 'C0APPROVALS' })).toEqual(['#billing', 'C0APPROVALS']);
+    expect(watchChannelsFor(withApprovers('#prd-approvers'), where, { approversChannel: 'C0APPROVALS' })).toEqual(['#billing', '#prd-approvers']);
+    // `true` without a front-end approvers channel, the routed channel itself, or not asked: one channel.
+    expect(watchChannelsFor(withApprovers(true), where)).toEqual(['#billing']);
+    expect(watchChannelsFor(withApprovers('#billing'), where)).toEqual(['#billing']);
+    expect(watchChannelsFor(withApprovers(undefined), where, { approversChannel: 'C0APPROVALS' })).toEqual(['#billing']);
+    expect(() => withApprovers(true, 'dev')).toThrow(/clusters\[0\]\.watch\.approvers: is for prd clusters only \(this one is dev\)/);
   });
 });

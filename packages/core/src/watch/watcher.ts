@@ -11,7 +11,7 @@ import { diagnose, type DiagnosisReport } from '../diagnostics/report.js';
 import { APP_NAME_LABEL } from '../spc/model.js';
 import type { Clock, ClusterPort, KubeEvent, KubePod, VaultPort, WatchChange, WatchConnectionChange } from '../ports.js';
 import { systemClock } from '../ports.js';
-import type { MessageRow, ProblemRow, ProblemStore } from './problems.js';
+import { isSilenced, type MessageRow, type PostState, type ProblemRow, type ProblemStore, type ResolvedBy, type SilenceRow } from './problems.js';
 import { isPodReady, isTriggerEvent, isWaitingOnConfig, readySinceMs, workloadOf } from './triggers.js';
 
 export interface WorkloadOnMessage {
@@ -34,6 +34,10 @@ export interface ProblemNotice {
   workloads: WorkloadOnMessage[];
   openedAt: number;
   resolvedAt?: number;
+  /** Who fixed it, when resolved and known. */
+  resolvedBy?: ResolvedBy;
+  /** The snooze or mute in force, if any (the front end shows it, with a way to lift it). */
+  silence?: SilenceRow;
 }
 
 export type WatchNote =
@@ -43,13 +47,18 @@ export type WatchNote =
 
 /** Where messages go (Slack, a terminal). `post` returns the reference `update` takes (e.g. channel and ts). */
 export interface ProblemSink {
-  post(notice: ProblemNotice, options: { signal?: AbortSignal }): Promise<string>;
+  /**
+   * Every destination of a new message (Slack channels: the routed one, then the approvers channel of a prd problem).
+   * Asked once, when the message is recorded; each destination is posted once and tracked on its own. Without it, one.
+   */
+  targets?(notice: ProblemNotice): string[];
+  post(notice: ProblemNotice, options: { signal?: AbortSignal; target?: string }): Promise<string>;
   update(ref: string, notice: ProblemNotice, options: { signal?: AbortSignal }): Promise<void>;
   /**
    * After a failover, a message recorded as pending may or may not have been sent: find it by its id (Slack message
    * metadata) rather than post again. Without `find`, the pending message is posted.
    */
-  find?(notice: ProblemNotice, options: { signal?: AbortSignal }): Promise<string | undefined>;
+  find?(notice: ProblemNotice, options: { signal?: AbortSignal; target?: string }): Promise<string | undefined>;
   note?(note: WatchNote): void;
 }
 
@@ -74,6 +83,20 @@ export interface WatcherOptions {
   diagnoseTimeoutInMs?: number;
   /** Watch retry delays (see WatchOptions.backoff). */
   backoff?: { initialInMs?: number; maxInMs?: number };
+  /**
+   * Who fixed a cause, asked once when its message resolves (see `fixedByRequests`): a kvcsi request applied while it
+   * was open, else a change outside kvcsi. Without it (or when it fails), the resolution names nobody.
+   */
+  fixedBy?(query: FixQuery): Promise<ResolvedBy | undefined>;
+}
+
+/** What `fixedBy` is asked: where the message's problem was, and while when. */
+export interface FixQuery {
+  cluster: string;
+  namespace: string;
+  finding: Finding;
+  from: number;
+  to: number;
 }
 
 export interface WatcherStats {
@@ -87,6 +110,8 @@ export interface WatcherStats {
   problemsResolved: number;
   messagesPosted: number;
   messagesUpdated: number;
+  /** Posts and updates held back because the cause was snoozed or muted. */
+  silenced: number;
   /** First trigger → decision (problem opened, joined, or dismissed), in ms, settling time included. */
   decisionLagsInMs: number[];
 }
@@ -134,7 +159,7 @@ export function rootCauseOf(report: DiagnosisReport): Finding | undefined {
 }
 
 export class Watcher {
-  readonly stats: WatcherStats = { changes: 0, triggers: 0, coalesced: 0, diagnoses: 0, problemsOpened: 0, problemsResolved: 0, messagesPosted: 0, messagesUpdated: 0, decisionLagsInMs: [] };
+  readonly stats: WatcherStats = { changes: 0, triggers: 0, coalesced: 0, diagnoses: 0, problemsOpened: 0, problemsResolved: 0, messagesPosted: 0, messagesUpdated: 0, silenced: 0, decisionLagsInMs: [] };
   private readonly clock: Clock;
   private readonly settleInMs: number;
   private readonly recheckInMs: number;
@@ -167,7 +192,7 @@ export class Watcher {
     // A term that follows a failover first settles the messages the previous leader recorded but may not have sent.
     try {
       for (const message of await this.options.store.listMessages({ state: 'open' })) {
-        if (message.post.state !== 'sent') this.track(this.syncMessage(message.causeKey, message.finding, message));
+        if (destinationsOf(message).some((destination) => destination.post.state !== 'sent')) this.track(this.syncMessage(message.causeKey, message.finding, message));
       }
     } catch {
       // The store is unreachable: the next change of each cause syncs its message.
@@ -308,6 +333,10 @@ export class Watcher {
     if (!opened.created) {
       // A row opened before problems had an app (or before the pod was seen) gets it now.
       await this.options.store.updateProblem({ ...opened.row, checkedAt: now, ...(opened.row.app === undefined && app !== undefined ? { app } : {}) });
+      // A message never posted (the cause was snoozed or muted, or the post failed) or held back by a silence catches
+      // up here, at most once per recheck interval per workload; while the silence holds, the sync does nothing.
+      const message = await this.options.store.getOpenMessage(causeKey);
+      if (message === undefined || message.held === true || message.post.state === 'failed') this.track(this.syncMessage(causeKey, root, where));
       return;
     }
     this.stats.problemsOpened += 1;
@@ -363,52 +392,100 @@ export class Watcher {
     const { store, sink } = this.options;
     const options = { signal: this.signal };
     const open = await store.listOpenProblems({ causeKey });
+    const silence = await store.getSilence(causeKey);
+    const silenced = isSilenced(silence, this.clock.now()) ? silence : undefined;
     let message = await store.getOpenMessage(causeKey);
     if (message === undefined) {
       if (open.length === 0) return;
+      // Snoozed or muted: nothing is posted for the cause. Its problems are still tracked, and the first check of one
+      // of its workloads after the silence ends posts the message.
+      if (silenced !== undefined) {
+        this.stats.silenced += 1;
+        return;
+      }
       const now = this.clock.now();
-      const created = await store.openMessage({ id: `${causeKey}@${now}`, causeKey, finding, cluster: where.cluster, namespace: where.namespace, openedAt: now, post: { state: 'pending', since: now } });
+      const pending: PostState = { state: 'pending', since: now };
+      const draft = { id: `${causeKey}@${now}`, causeKey, finding, cluster: where.cluster, namespace: where.namespace, openedAt: now, post: pending };
+      const targets = sink.targets?.(problemNoticeOf({ ...draft, state: 'open', version: 0 }, open)) ?? [];
+      const created = await store.openMessage({
+        ...draft,
+        ...(targets[0] === undefined ? {} : { target: targets[0] }),
+        ...(targets.length > 1 ? { copies: targets.slice(1).map((target) => ({ target, post: pending })) } : {}),
+      });
       message = created.row;
       if (created.created) this.recordedHere.add(message.id);
     }
-    const notice = this.noticeOf(message, open);
-    if (message.post.state === 'pending' || message.post.state === 'failed') {
-      // Recorded before it is sent; a replica that finds it pending looks it up first.
-      // Recorded by this watcher just now: certainly not sent yet. Recorded by another (a leader that died between the
-      // record and the outcome): it may have been sent, so look it up before posting.
-      const mine = this.recordedHere.delete(message.id);
-      const found = mine ? undefined : await sink.find?.(notice, options);
+    const notice = problemNoticeOf(message, open, silenced);
+    // Each destination is recorded before it is sent. Recorded by this watcher just now: certainly not sent yet.
+    // Recorded by another (a leader that died between the record and the outcome): it may have been sent, so look it
+    // up before posting. A destination recorded as sent is never posted again.
+    const mine = this.recordedHere.delete(message.id);
+    let posted = false;
+    for (const [index, destination] of destinationsOf(message).entries()) {
+      if (destination.post.state === 'sent') continue;
+      const target = destination.target === undefined ? {} : { target: destination.target };
+      const found = mine ? undefined : await sink.find?.(notice, { ...options, ...target });
       let ref: string;
       try {
-        ref = found ?? (await sink.post(notice, options));
+        ref = found ?? (await sink.post(notice, { ...options, ...target }));
       } catch (error) {
-        await store.updateMessage({ ...message, post: { state: 'failed', reason: error instanceof Error ? error.message : String(error) } });
+        await store.updateMessage(withPost(message, index, { state: 'failed', reason: error instanceof Error ? error.message : String(error) }));
         throw error;
       }
       if (found === undefined) this.stats.messagesPosted += 1;
-      message = { ...message, post: { state: 'sent', ref } };
-      if (!(await store.updateMessage({ ...message, version: message.version }))) return;
-      message.version += 1;
-      if (open.length > 0) return;
+      message = withPost(message, index, { state: 'sent', ref });
+      if (!(await store.updateMessage(message))) return;
+      message = { ...message, version: message.version + 1 };
+      posted = true;
     }
-    if (message.post.state !== 'sent') return;
+    if (posted && open.length > 0) return;
+    const refs = destinationsOf(message).flatMap((destination) => (destination.post.state === 'sent' ? [destination.post.ref] : []));
+    if (refs.length === 0) return;
     if (open.length === 0) {
-      const resolved: MessageRow = { ...message, state: 'resolved', resolvedAt: this.clock.now() };
+      // The cause is over: the message says so in place, in every channel, even while snoozed or muted (good news is
+      // not noise, and it closes the message). A mute stays on the cause, shown with its Unmute button.
+      const resolvedAt = this.clock.now();
+      const resolvedBy = await this.options.fixedBy?.({ cluster: message.cluster, namespace: message.namespace, finding: message.finding, from: message.openedAt, to: resolvedAt }).catch(() => undefined);
+      const { held: _held, ...rest } = message;
+      const resolved: MessageRow = { ...rest, state: 'resolved', resolvedAt, ...(resolvedBy === undefined ? {} : { resolvedBy }) };
       if (!(await store.updateMessage(resolved))) return;
-      await sink.update(message.post.ref, this.noticeOf(resolved, []), options);
+      for (const ref of refs) await sink.update(ref, problemNoticeOf(resolved, [], silenced), options);
       this.stats.messagesUpdated += 1;
       return;
     }
-    await sink.update(message.post.ref, notice, options);
+    if (silenced !== undefined) {
+      // Snoozed or muted: the message keeps the workloads it listed; the first check after the silence brings it in step.
+      this.stats.silenced += 1;
+      if (message.held !== true) await store.updateMessage({ ...message, held: true });
+      return;
+    }
+    if (message.held === true) {
+      const { held: _held, ...rest } = message;
+      if (!(await store.updateMessage(rest))) return;
+    }
+    for (const ref of refs) await sink.update(ref, notice, options);
     this.stats.messagesUpdated += 1;
   }
+}
 
-  private noticeOf(message: MessageRow, open: ProblemRow[]): ProblemNotice {
-    return {
-      messageId: message.id, causeKey: message.causeKey, state: message.state, finding: message.finding, cluster: message.cluster, namespace: message.namespace,
-      workloads: open.map((row) => ({ cluster: row.cluster, namespace: row.namespace, workload: row.workload, since: row.openedAt })).sort((a, b) => a.since - b.since),
-      openedAt: message.openedAt,
-      ...(message.resolvedAt === undefined ? {} : { resolvedAt: message.resolvedAt }),
-    };
-  }
+/** A message's destinations in order: the first (`post`, `target`), then its copies. */
+function destinationsOf(message: MessageRow): { target?: string; post: PostState }[] {
+  return [{ ...(message.target === undefined ? {} : { target: message.target }), post: message.post }, ...(message.copies ?? [])];
+}
+
+function withPost(message: MessageRow, index: number, post: PostState): MessageRow {
+  if (index === 0) return { ...message, post };
+  return { ...message, copies: (message.copies ?? []).map((copy, at) => (at === index - 1 ? { ...copy, post } : copy)) };
+}
+
+/** What a front end shows for a message, its open problems and the silence in force (the watcher; a button that re-renders it). */
+export function problemNoticeOf(message: MessageRow, open: ProblemRow[], silence?: SilenceRow): ProblemNotice {
+  return {
+    messageId: message.id, causeKey: message.causeKey, state: message.state, finding: message.finding, cluster: message.cluster, namespace: message.namespace,
+    workloads: open.map((row) => ({ cluster: row.cluster, namespace: row.namespace, workload: row.workload, since: row.openedAt })).sort((a, b) => a.since - b.since),
+    openedAt: message.openedAt,
+    ...(message.resolvedAt === undefined ? {} : { resolvedAt: message.resolvedAt }),
+    ...(message.resolvedBy === undefined ? {} : { resolvedBy: message.resolvedBy }),
+    ...(silence === undefined ? {} : { silence }),
+  };
 }

@@ -1,0 +1,31 @@
+/**
+ * Who fixed a problem the watcher saw resolve: the kvcsi request applied on its cluster while it was open (a grant
+ * approved in Slack, say), else a change made outside kvcsi. Read from the requests, so every replica says the same.
+ */
+import type { AccessRequest } from '../requests/model.js';
+import type { ResolvedBy } from './problems.js';
+import type { FixQuery } from './watcher.js';
+
+/** The requests to look in: the request store's `list`, or the service's `listRequests`. */
+export type ListAppliedRequests = (query: { status: 'applied'; cluster: string }) => Promise<AccessRequest[]>;
+
+/**
+ * Builds the watcher's `fixedBy`: among the requests applied on the message's cluster between its opening and its
+ * resolution (a revoke fixes nothing), the latest, preferring one aimed at the problem's namespace or at the app the
+ * finding's fix names. None: "a change outside kvcsi".
+ */
+export function fixedByRequests(list: ListAppliedRequests): (query: FixQuery) => Promise<ResolvedBy> {
+  return async (query) => {
+    const applied = (await list({ status: 'applied', cluster: query.cluster })).filter((request) => {
+      if (request.kind === 'revoke' || request.target.cluster !== query.cluster) return false;
+      const at = Date.parse(request.appliedAt ?? request.updatedAt);
+      return at >= query.from && at <= query.to;
+    });
+    const app = query.finding.action?.params['app'];
+    const aimed = applied.filter((request) => request.target.namespace === query.namespace || (app !== undefined && request.target.app === app) || request.target.app === query.namespace);
+    const latest = (aimed.length > 0 ? aimed : applied).sort((a, b) => Date.parse(b.appliedAt ?? b.updatedAt) - Date.parse(a.appliedAt ?? a.updatedAt))[0];
+    if (latest === undefined) return { kind: 'outside' };
+    const approver = latest.decision !== undefined && latest.decision.by !== 'policy' ? latest.decision.by : undefined;
+    return { kind: 'request', requestId: latest.id, requestKind: latest.kind, requester: latest.requester, ...(approver === undefined ? {} : { approver }) };
+  };
+}
