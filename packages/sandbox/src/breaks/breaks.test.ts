@@ -3,6 +3,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import { operatorCredential } from '../azure/sdkTestHelpers.js';
 import { createSandboxKubeconfig } from '../kubernetes/kubeconfig.js';
 import { listenRemoteSandbox } from '../remote/client.js';
+import { breakCommand } from '../remote/main.js';
 import { startSandboxHttpServer, type SandboxHttpServer } from '../remote/server.js';
 import { createSandbox, type SandboxServer } from '../sandbox.js';
 import type { BreakResult } from './breaks.js';
@@ -174,5 +175,19 @@ describe('POST /_sandbox/break', () => {
     const policy = sandbox.state.azure.vaults.find((v) => v.name === 'kv-cafehyna-dev-hlg')!.accessPolicies[0]!;
     expect(policy.permissions.secrets).toEqual(['get', 'list']);
     expect(await phases(DEV.cluster, 'external-dns', DEV.app)).toEqual(['Running']);
+  });
+
+  it('npm run sandbox -- break: the same from a terminal, with the endpoint\'s errors', async () => {
+    const lines: string[] = [];
+    const env = { KVCSI_SANDBOX_URL: http.url };
+    expect(await breakCommand(['disable-secret', '--cluster', 'cafehyna-dev', '--app', 'external-dns'], env, (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/^kv-cafehyna-dev-hlg\/cloudflare-api-token version \w+ disabled$/), expect.stringMatching(/^pod external-dns-r4fw8d87d6-ttqvr replaced by external-dns-r4fw8d87d6-\w{5}$/)]);
+    lines.length = 0;
+    expect(await breakCommand(['enable-secret', '--cluster', 'cafehyna-dev', '--app', 'external-dns', '--no-restart'], env, (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/ enabled$/)]);
+    lines.length = 0;
+    expect(await breakCommand(['revoke-role', '--cluster', 'cafehyna-dev', '--app', 'nope'], env, (line) => lines.push(line))).toBe(1);
+    expect(lines).toEqual(['break: app: no pod or SecretProviderClass labelled app.kubernetes.io/name=nope on cafehyna-dev']);
+    await expect(breakCommand([], env, () => undefined)).rejects.toThrow('break: name one action');
   });
 });

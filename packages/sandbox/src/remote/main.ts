@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { BREAK_ACTIONS } from '../breaks/breaks.js';
 import { createSandbox } from '../sandbox.js';
+import { ADMIN_PREFIX } from './protocol.js';
 import { followWallClock } from './realTime.js';
 import { startSandboxHttpServer } from './server.js';
 
@@ -12,13 +14,64 @@ State: --state, else KVCSI_SANDBOX_STATE, else in memory.
 --timing realistic: kubelet backoff and deadlines, RBAC propagation (env KVCSI_SANDBOX_TIMING).
 --propagation-delay-ms: how long a role assignment takes to reach Key Vault (env KVCSI_SANDBOX_PROPAGATION_DELAY_MS).
 --real-time: the sandbox clock follows the wall clock, so retries and propagation happen by themselves
-(env KVCSI_SANDBOX_REAL_TIME=1). Without it the clock moves only through POST /_sandbox/clock/advance.`;
+(env KVCSI_SANDBOX_REAL_TIME=1). Without it the clock moves only through POST /_sandbox/clock/advance.
+
+       kvcsi-sandbox break <action> --cluster <name> --app <name> [--secret <object>] [--object-name <new>]
+                     [--restart | --no-restart] [--url <sandbox>]
+
+Breaks an app on purpose in a running sandbox (POST /_sandbox/break), or mends it. Actions: ${BREAK_ACTIONS.join(', ')}.
+A break recreates the app's pods (as a rollout restart) so they mount again and fail; --no-restart leaves them.
+--url: the sandbox (default KVCSI_SANDBOX_URL, else http://127.0.0.1:7070, npm start's).`;
+
+/** `npm run sandbox -- break revoke-role --cluster cafehyna-dev --app external-dns`: the admin endpoint from a terminal. */
+export async function breakCommand(argv: readonly string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      cluster: { type: 'string' }, app: { type: 'string' }, secret: { type: 'string' }, 'object-name': { type: 'string' },
+      restart: { type: 'boolean' }, 'no-restart': { type: 'boolean' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const [action, ...extra] = positionals;
+  if (action === undefined || extra.length > 0) throw new Error(`break: name one action (${BREAK_ACTIONS.join(', ')})`);
+  if (values.restart === true && values['no-restart'] === true) throw new Error('break: --restart and --no-restart contradict each other');
+  const base = values.url ?? (env.KVCSI_SANDBOX_URL || 'http://127.0.0.1:7070');
+  const body = {
+    action, cluster: values.cluster, app: values.app,
+    ...(values.secret === undefined ? {} : { secret: values.secret }),
+    ...(values['object-name'] === undefined ? {} : { objectName: values['object-name'] }),
+    ...(values.restart === true ? { restart: true } : values['no-restart'] === true ? { restart: false } : {}),
+  };
+  let response: Response;
+  try {
+    response = await fetch(new URL(`${ADMIN_PREFIX}/break`, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch {
+    throw new Error(`break: no sandbox answers at ${base} (start one with npm start or npm run sandbox, or pass --url)`);
+  }
+  const answer = (await response.json()) as { error?: string; changed?: string[]; restarted?: { from: string; to: string }[] };
+  if (!response.ok) {
+    out(`break: ${answer.error ?? `HTTP ${response.status}`}`);
+    return 1;
+  }
+  for (const line of answer.changed ?? []) out(line);
+  for (const pod of answer.restarted ?? []) out(`pod ${pod.from} replaced by ${pod.to}`);
+  return 0;
+}
 
 /** How often the real-time clock catches up with the wall clock (kubelet's backoff starts at 500 ms). */
 const REAL_TIME_TICK_MS = 500;
 
 /** `npm run sandbox`: one sandbox process for everything that runs on this machine. */
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'break') {
+    process.exitCode = await breakCommand(argv.slice(1), process.env, (line) => process.stdout.write(`${line}\n`));
+    return;
+  }
   const { values } = parseArgs({
     args: [...argv],
     options: {
