@@ -83,6 +83,21 @@ describe.each(backends)('watch problems on %s', (_name, open) => {
     expect((await problems.openMessage({ ...input, id: 'D1|Vault/kv@10' })).created).toBe(true);
     expect((await problems.listMessages({ state: 'resolved' })).map((row) => row.id)).toEqual([winner.id]);
   });
+
+  it('keeps one snooze or mute per cause: the latest choice wins, every replica reads it, unmute lifts it', async () => {
+    const cause = 'D2|Pod|grant:vault=kv-silence';
+    expect(await problems.getSilence(cause)).toBeUndefined();
+    await problems.setSilence({ causeKey: cause, kind: 'snooze', until: 1_767_229_200_000, by: 'slack:U0RITA', at: 1_767_225_600_000, messageId: `${cause}@1` });
+    // Another replica's store over the same database sees it.
+    const replica = createKnexProblemStore(backend.store.knex);
+    expect(await replica.getSilence(cause)).toEqual({ causeKey: cause, kind: 'snooze', until: 1_767_229_200_000, by: 'slack:U0RITA', at: 1_767_225_600_000, messageId: `${cause}@1` });
+    await replica.setSilence({ causeKey: cause, kind: 'mute', by: 'slack:U0ABEL', at: 1_767_225_700_000 });
+    expect(await problems.getSilence(cause)).toEqual({ causeKey: cause, kind: 'mute', by: 'slack:U0ABEL', at: 1_767_225_700_000 });
+    expect(await problems.getSilence('another cause')).toBeUndefined();
+    expect(await problems.clearSilence(cause)).toBe(true);
+    expect(await replica.clearSilence(cause)).toBe(false);
+    expect(await replica.getSilence(cause)).toBeUndefined();
+  });
 });
 
 describe('0006_watch_problem_app over a store with problems', () => {
