@@ -15,6 +15,13 @@
 #                             at secret scope, for the CSI driver to mount them; nothing else is readable
 #   AKS_AZURE_RBAC_CLUSTER_IDS  AKS clusters authorized with Azure RBAC for Kubernetes: kvcsi AKS Reader on each
 #   AKS_SECRET_READ=1         also kvcsi AKS Secret Reader on those clusters (optional synced-Secret checks)
+#   HUB_CLUSTER_ID            the hub (the registry cluster marked inCluster), only when its watcher calls carry the
+#                             bot's Entra ID token instead of the pod's service account token (a hub with Azure RBAC
+#                             for Kubernetes and no in-cluster access): kvcsi AKS Watch Leader at the namespace
+#                             scope <HUB_CLUSTER_ID>/namespaces/<LEASE_NAMESPACE>, never the cluster. The kit reads
+#                             the hub in-cluster, where Kubernetes RBAC grants the Lease (base/lease-role.yaml) and
+#                             nothing needs assigning here.
+#   LEASE_NAMESPACE           the Lease's namespace (KVCSI_WATCH_LEASE_NAMESPACE of the bot; default kvcsi)
 #   DRY_RUN=1                 print the az commands instead of running them
 set -euo pipefail
 
@@ -88,3 +95,9 @@ for cluster in ${AKS_AZURE_RBAC_CLUSTER_IDS:-}; do
   assign "kvcsi AKS Reader" "$cluster"
   if [[ "${AKS_SECRET_READ:-}" == 1 ]]; then assign "kvcsi AKS Secret Reader" "$cluster"; fi
 done
+
+# Leader election among the bot's replicas: the Lease kvcsi-watch, read and written in one namespace of the hub only.
+if [[ -n "${HUB_CLUSTER_ID:-}" ]]; then
+  [[ "$HUB_CLUSTER_ID" == */providers/Microsoft.ContainerService/managedClusters/* ]] || { echo "HUB_CLUSTER_ID: $HUB_CLUSTER_ID is not an AKS cluster id" >&2; exit 2; }
+  assign "kvcsi AKS Watch Leader" "${HUB_CLUSTER_ID%/}/namespaces/${LEASE_NAMESPACE:-kvcsi}"
+fi

@@ -57,7 +57,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   it('renders objects that validate against the Kubernetes schemas and the SecretProviderClass CRD', () => {
     const objects = objectsOf(overlay);
     const builtIn = objects.filter((o) => o.apiVersion !== 'secrets-store.csi.x-k8s.io/v1');
-    const kinds = ['ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'ServiceAccount', ...(overlay === 'http' ? ['Ingress', 'Service'] : [])];
+    const kinds = ['ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'ServiceAccount', ...(overlay === 'http' ? ['Ingress', 'Service'] : [])];
     expect(builtIn.map((o) => o.kind).sort()).toEqual(kinds.sort());
     expect(validateBuiltIn(builtIn).filter((r) => r.errors.length > 0)).toEqual([]);
     const spc = one(overlay, 'SecretProviderClass');
