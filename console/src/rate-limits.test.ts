@@ -59,11 +59,12 @@ describe('chat.postMessage: about one message a second per channel, short bursts
     expect(report).toMatchObject({ ok: true, enabled: true, total: 4, refused: { [PRD]: { 'chat.postMessage': 4 } }, settings: SLACK_RATE_LIMITS });
   });
 
-  it('limits each channel on its own; a user id counts as the DM it means', async () => {
+  it('limits each channel on its own; a name counts as its channel, a user id as the DM it means', async () => {
     for (let i = 0; i < SLACK_RATE_LIMITS.postBurst; i++) expect((await post('chat.postMessage', { channel: PRD, text: `prd ${i}` })).status).toBe(200);
     expect((await post('chat.postMessage', { channel: PRD, text: 'one too many' })).status).toBe(429);
-    for (let i = 0; i < SLACK_RATE_LIMITS.postBurst; i++) expect((await post('chat.postMessage', { channel: DEV, text: `dev ${i}` })).status).toBe(200);
-    expect((await post('chat.postMessage', { channel: DEV, text: 'one too many' })).status).toBe(429);
+    // By id or by name, with or without # (chat.postMessage takes names): one channel, one bucket.
+    for (const channel of [DEV, '#cafehyna-dev', 'cafehyna-dev']) expect(await post('chat.postMessage', { channel, text: `dev ${channel}` })).toMatchObject({ status: 200, body: { ok: true, channel: DEV } });
+    expect((await post('chat.postMessage', { channel: '#cafehyna-dev', text: 'one too many' })).status).toBe(429);
 
     for (let i = 0; i < SLACK_RATE_LIMITS.postBurst; i++) expect((await post('chat.postMessage', { channel: i % 2 ? RITA : `D${RITA}`, text: `dm ${i}` })).status).toBe(200);
     expect((await post('chat.postMessage', { channel: RITA, text: 'one too many' })).status).toBe(429);

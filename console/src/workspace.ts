@@ -157,10 +157,14 @@ export class Workspace {
     return dm;
   }
 
-  /** A channel id as the Web API accepts it: a user id means the DM with that user. */
+  /**
+   * A channel as the Web API accepts it: an id; a user id means the DM with that user; a channel's name, with or
+   * without `#`, means that channel (chat.postMessage takes names: a registry may route the watcher to `#team-alerts`).
+   */
   resolveChannel(channel: string): Conversation {
     if (/^[UW][A-Z0-9]+$/.test(channel)) return this.openDm(channel);
-    const found = this.conversations.get(channel);
+    const name = channel.replace(/^#/, '');
+    const found = this.conversations.get(channel) ?? [...this.conversations.values()].find((c) => c.kind === 'channel' && c.name === name);
     if (!found) throw slackError('channel_not_found', `no such channel: ${channel}`);
     return found;
   }
