@@ -11,7 +11,7 @@ const BENCHES = [
   ['diagnose over the sandbox, and explain throughput', 'diagnose.js'],
   ['diagnosis accuracy on the real-world corpus (test/src/corpus)', 'corpus.js'],
   ['Backstage bindings index: 5 clusters × 2,000 SPCs, 5 vaults × 5,000 secrets', 'backstage-index.js'],
-  ['watcher storm: 5 clusters × 1,000 pods, 10,000 FailedMount events for 50 workloads', 'watch.js'],
+  ['watcher storm: 5 clusters × 1,000 pods, 10,000 FailedMount events for 50 workloads, posted through the console (Slack rate limits on)', 'watch.js'],
   ['slack bot: 200 slash commands, 20 at a time, over the sandbox', '../bot/bench/slash-commands.js', 'HTTP receiver'],
   ['slack bot over Socket Mode: the same 200 commands, 20 at a time', '../bot/bench/socket-commands.js', 'Socket Mode'],
   // Prints one "ack latency (<label>):" line per round: one bot process, then two, on one PostgreSQL.
