@@ -36,6 +36,10 @@ export const SANDBOX_CHANNELS: readonly ChannelInfo[] = [
   { id: 'C0SBXPRD', name: 'cafehyna-prd', topic: 'Production. Commands here mean cluster cafehyna-prd unless -c says otherwise.' },
   { id: 'C0SBXDEV', name: 'cafehyna-dev', topic: 'Development. Commands here mean cluster cafehyna-dev unless -c says otherwise.' },
   { id: 'C0SBXAPPROVALS', name: 'kvcsi-approvals', topic: 'Access requests wait here for a second person to approve or reject them.' },
+  // Where `npm start`'s watcher posts (the demo registry's `watch:` channels, start/demo-config.ts).
+  { id: 'C0SBXALERTSDEV', name: 'alerts-dev', topic: 'kvcsi watch: a failing mount on cafehyna-dev becomes one message here, updated in place when it is fixed.' },
+  { id: 'C0SBXALERTSPRD', name: 'alerts-prd', topic: 'kvcsi watch: failing mounts on cafehyna-prd, one message per problem, resolved in place.' },
+  { id: 'C0SBXALERTSPLATFORM', name: 'alerts-platform', topic: 'kvcsi watch: failing mounts on cafehyna-hub, painelclientes-dev and painelclientes-prd.' },
 ];
 
 export function userById(id: string): ConsoleUser | undefined {

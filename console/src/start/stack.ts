@@ -9,6 +9,7 @@ import path from 'node:path';
 import { KvcsiError } from '@kvcsi/core';
 import { APP_ID } from '../directory.js';
 import { startConsoleServer, type ConsoleServer } from '../server.js';
+import { writeDemoConfig } from './demo-config.js';
 import type { StartOptions } from './options.js';
 import { ensurePortFree, resolvePort, startService, waitForHttp, type Service } from './services.js';
 
@@ -117,6 +118,8 @@ export async function startStack(options: StartOptions, hooks: StackHooks = {}):
   const databaseFile = path.join(options.stateDir, 'kvcsi.db');
   if (options.reset) removeState(stateFile, databaseFile);
   const databaseUrl = `sqlite:${databaseFile}`;
+  // The bot reads the example registry with a watch channel per cluster, unless KVCSI_CONFIG names another.
+  const botConfig = process.env.KVCSI_CONFIG ? {} : { KVCSI_CONFIG: writeDemoConfig(options.stateDir) };
 
   const services: Service[] = [];
   let consoleServer: ConsoleServer | undefined;
@@ -159,6 +162,7 @@ export async function startStack(options: StartOptions, hooks: StackHooks = {}):
           KVCSI_SANDBOX: '1',
           KVCSI_SANDBOX_URL: sandboxUrl,
           KVCSI_DATABASE_URL: databaseUrl,
+          ...botConfig,
           PORT: String(port),
           LOG_LEVEL: options.verbose ? 'info' : 'warn',
           ...hooks.botEnv,

@@ -1,6 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EXAMPLE_CONFIG_PATH, parseRegistryConfig } from '@kvcsi/core';
+import { readFileSync } from 'node:fs';
+import { SANDBOX_CHANNELS } from '../directory.js';
+import { demoConfigText } from './demo-config.js';
 import { DEFAULT_PORTS, parseStartOptions } from './options.js';
 import { findBackstageWorkspaces, readableLogLine } from './stack.js';
 
@@ -41,5 +45,22 @@ describe('what npm start finds and prints', () => {
   it('turns the bot\'s JSON log lines into readable ones and leaves other lines alone', () => {
     expect(readableLogLine('[bot] {"level":40,"time":1,"name":"kvcsi-bot","msg":"slow","durationInMs":12}')).toBe('[bot] warn: slow {"durationInMs":12}');
     expect(readableLogLine('[sandbox] listening')).toBe('[sandbox] listening');
+  });
+});
+
+describe('npm start\'s registry (the watcher runs in the demo)', () => {
+  it('is the example with a watch channel for every cluster, each one a console channel; the example itself has none', () => {
+    const example = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8');
+    expect(parseRegistryConfig(example, 'example').list().filter((cluster) => cluster.watch !== undefined)).toEqual([]);
+    const registry = parseRegistryConfig(demoConfigText(example), 'demo');
+    const channels = new Map(SANDBOX_CHANNELS.map((channel) => [channel.id, channel.name]));
+    expect(Object.fromEntries(registry.list().map((cluster) => [cluster.name, channels.get(cluster.watch?.channel ?? '')]))).toEqual({
+      'cafehyna-dev': 'alerts-dev', 'cafehyna-prd': 'alerts-prd', 'cafehyna-hub': 'alerts-platform', 'painelclientes-dev': 'alerts-platform', 'painelclientes-prd': 'alerts-platform',
+    });
+    expect(registry.list().map((cluster) => cluster.name)).toEqual(parseRegistryConfig(example, 'example').list().map((cluster) => cluster.name));
+  });
+
+  it('says which cluster the example lacks, rather than run a watcher that misses it', () => {
+    expect(() => demoConfigText('clusters:\n  - name: cafehyna-dev\n', { 'cafehyna-dev': 'C0SBXALERTSDEV', 'cafehyna-qa': 'C0SBXALERTSDEV' })).toThrow('the example registry lists no cluster cafehyna-qa');
   });
 });
