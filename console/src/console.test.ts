@@ -97,6 +97,27 @@ describe('the Web API', () => {
     expect(await api('chat.update', { channel: 'C0SBXPRD', ts: '1.000001', text: 'x' })).toEqual({ ok: false, error: 'message_not_found' });
   });
 
+  it('keeps message metadata and answers conversations.history newest first, metadata only when asked', async () => {
+    const metadata = { event_type: 'kvcsi_watch_problem', event_payload: { messageId: 'D2@1' } };
+    const first = await api('chat.postMessage', { channel: '#cafehyna-dev', text: 'first', metadata });
+    expect(first).toMatchObject({ ok: true, channel: 'C0SBXDEV', message: { metadata } });
+    now += 1000;
+    const second = await api('chat.postMessage', { channel: 'C0SBXDEV', text: 'second' });
+    await api('chat.update', { channel: 'C0SBXDEV', ts: second.ts, text: 'second, edited', metadata: { event_type: 'kvcsi_watch_problem', event_payload: { messageId: 'D3@2' } } });
+    const history = await api('conversations.history', { channel: 'C0SBXDEV', include_all_metadata: 'true', oldest: String(Number(first.ts) - 0.000001), limit: '10' });
+    expect(history).toMatchObject({ ok: true, has_more: false, messages: [
+      { ts: second.ts, text: 'second, edited', metadata: { event_payload: { messageId: 'D3@2' } } },
+      { ts: first.ts, text: 'first', metadata },
+    ] });
+    const plain = await api('conversations.history', { channel: 'C0SBXDEV', oldest: String(first.ts), limit: '1' });
+    expect(plain).toMatchObject({ ok: true, has_more: false, messages: [{ ts: second.ts }] });
+    expect((plain.messages as Json[])[0]).not.toHaveProperty('metadata');
+    expect(await api('chat.postMessage', { channel: 'C0SBXDEV', text: 'x', metadata: { event_payload: {} } })).toEqual({ ok: false, error: 'invalid_metadata_format' });
+    // Only the posting methods take a channel's name; the others want its id, as in Slack.
+    expect(await api('conversations.history', { channel: '#cafehyna-dev' })).toEqual({ ok: false, error: 'channel_not_found' });
+    expect(await api('chat.update', { channel: 'cafehyna-dev', ts: String(first.ts), text: 'x' })).toEqual({ ok: false, error: 'channel_not_found' });
+  });
+
   it('uploads a file in three steps and shares it in a channel', async () => {
     const content = 'kind: SecretProviderClass\n';
     const reserved = await api('files.getUploadURLExternal', { filename: 'spc.yaml', length: String(content.length) });

@@ -66,6 +66,14 @@ function blocksOf(args: Json): Json[] | undefined {
   return blocks as Json[];
 }
 
+/** Slack message metadata: `{ event_type, event_payload }` (a JSON string in a form, parsed already). */
+function metadataOf(args: Json): Json | undefined {
+  const metadata = args.metadata;
+  if (metadata === undefined || metadata === '') return undefined;
+  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata) || typeof (metadata as Json).event_type !== 'string') throw slackError('invalid_metadata_format', 'metadata must be { event_type, event_payload }');
+  return metadata as Json;
+}
+
 function viewOf(args: Json): Json {
   const view = args.view;
   if (!view || typeof view !== 'object' || Array.isArray(view)) throw slackError('invalid_arguments', 'view is required');
@@ -94,8 +102,9 @@ const METHODS: Record<string, Method> = {
 
   'chat.postMessage': (args, { workspace }) => {
     const blocks = blocksOf(args);
-    const message = workspace.post({ channel: requireText(args, 'channel'), author: BOT_USER.id, ...(text(args, 'text') ? { text: text(args, 'text') } : {}), ...(blocks ? { blocks } : {}) });
-    return { channel: message.channel, ts: message.ts, message: { type: 'message', user: BOT_USER.id, text: message.text, ts: message.ts, ...(blocks ? { blocks } : {}) } };
+    const metadata = metadataOf(args);
+    const message = workspace.post({ channel: requireText(args, 'channel'), author: BOT_USER.id, ...(text(args, 'text') ? { text: text(args, 'text') } : {}), ...(blocks ? { blocks } : {}), ...(metadata ? { metadata } : {}) });
+    return { channel: message.channel, ts: message.ts, message: { type: 'message', user: BOT_USER.id, text: message.text, ts: message.ts, ...(blocks ? { blocks } : {}), ...(metadata ? { metadata } : {}) } };
   },
   'chat.postEphemeral': (args, { workspace }) => {
     const user = requireText(args, 'user');
@@ -108,7 +117,8 @@ const METHODS: Record<string, Method> = {
     const message = workspace.messageAt(requireText(args, 'channel'), requireText(args, 'ts'));
     if (message.author !== BOT_USER.id) throw slackError('cant_update_message', 'the bot can only update its own messages');
     const blocks = blocksOf(args);
-    workspace.replace(message, { ...(args.text !== undefined ? { text: String(args.text) } : {}), ...(blocks ? { blocks } : {}) });
+    const metadata = metadataOf(args);
+    workspace.replace(message, { ...(args.text !== undefined ? { text: String(args.text) } : {}), ...(blocks ? { blocks } : {}), ...(metadata ? { metadata } : {}) });
     return { channel: message.channel, ts: message.ts, text: message.text };
   },
   'chat.delete': (args, { workspace }) => {
@@ -126,6 +136,17 @@ const METHODS: Record<string, Method> = {
   'conversations.info': (args, { workspace }) => {
     const conversation = workspace.resolveChannel(requireText(args, 'channel'));
     return { channel: { id: conversation.id, name: conversation.name, is_channel: conversation.kind === 'channel', is_im: conversation.kind === 'dm', ...(conversation.member ? { user: conversation.member } : {}) } };
+  },
+  'conversations.history': (args, { workspace }) => {
+    const limit = args.limit === undefined || args.limit === '' ? 100 : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw slackError('invalid_limit', 'limit must be a positive integer');
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const { messages, hasMore } = workspace.history(requireText(args, 'channel'), { ...(text(args, 'oldest') ? { oldest: text(args, 'oldest') } : {}), ...(text(args, 'latest') ? { latest: text(args, 'latest') } : {}), limit: Math.min(limit, 999) });
+    return {
+      messages: messages.map((message) => ({ type: 'message', user: message.author, text: message.text, ts: message.ts, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.editedAt ? { edited: { user: message.author, ts: message.ts } } : {}), ...(withMetadata && message.metadata ? { metadata: message.metadata } : {}) })),
+      has_more: hasMore,
+      response_metadata: { next_cursor: '' },
+    };
   },
   'users.info': (args) => ({ user: userInfo(requireText(args, 'user')) }),
 
@@ -175,7 +196,7 @@ export function callWebApi(method: string, args: Json, authorization: string | u
 function limitedChannelOf(args: Json, workspace: WebApiContext['workspace']): string {
   const channel = text(args, 'channel') ?? '';
   try {
-    return workspace.resolveChannel(channel).id;
+    return workspace.resolveChannel(channel, { byName: true }).id;
   } catch {
     return channel;
   }

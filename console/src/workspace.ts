@@ -33,6 +33,8 @@ export interface ConsoleMessage {
   /** The echo of a slash command the person typed (Slack shows nothing; the console shows it to them only). */
   isCommandEcho?: boolean;
   editedAt?: number;
+  /** Slack message metadata (`{ event_type, event_payload }`), as chat.postMessage / chat.update set it. */
+  metadata?: Json;
 }
 
 export interface Conversation {
@@ -83,6 +85,7 @@ export interface PostInput {
   files?: ConsoleFile[];
   visibleTo?: string;
   isCommandEcho?: boolean;
+  metadata?: Json;
 }
 
 export interface WorkspaceSnapshot {
@@ -158,13 +161,14 @@ export class Workspace {
   }
 
   /**
-   * A channel as the Web API accepts it: an id; a user id means the DM with that user; a channel's name, with or
-   * without `#`, means that channel (chat.postMessage takes names: a registry may route the watcher to `#team-alerts`).
+   * A channel as the Web API accepts it: an id; a user id means the DM with that user. With `byName` (chat.postMessage
+   * and chat.postEphemeral take "an encoded ID, or a name"), a channel's name, with or without `#`, means that channel;
+   * the other methods want the id, and a name is channel_not_found there as in Slack.
    */
-  resolveChannel(channel: string): Conversation {
+  resolveChannel(channel: string, options: { byName?: boolean } = {}): Conversation {
     if (/^[UW][A-Z0-9]+$/.test(channel)) return this.openDm(channel);
     const name = channel.replace(/^#/, '');
-    const found = this.conversations.get(channel) ?? [...this.conversations.values()].find((c) => c.kind === 'channel' && c.name === name);
+    const found = this.conversations.get(channel) ?? (options.byName ? [...this.conversations.values()].find((c) => c.kind === 'channel' && c.name === name) : undefined);
     if (!found) throw slackError('channel_not_found', `no such channel: ${channel}`);
     return found;
   }
@@ -185,7 +189,7 @@ export class Workspace {
   }
 
   post(input: PostInput): ConsoleMessage {
-    const conversation = this.resolveChannel(input.channel);
+    const conversation = this.resolveChannel(input.channel, { byName: true });
     if (!input.text && !input.blocks?.length && !input.files?.length) throw slackError('no_text', 'a message needs text, blocks or files');
     const message: ConsoleMessage = {
       id: this.nextId('M'),
@@ -197,6 +201,7 @@ export class Workspace {
       ...(input.files?.length ? { files: input.files } : {}),
       ...(input.visibleTo ? { visibleTo: input.visibleTo } : {}),
       ...(input.isCommandEcho ? { isCommandEcho: true } : {}),
+      ...(input.metadata ? { metadata: input.metadata } : {}),
     };
     this.messages.push(message);
     this.trim(conversation.id);
@@ -222,8 +227,9 @@ export class Workspace {
     return found;
   }
 
-  replace(message: ConsoleMessage, update: { text?: string; blocks?: Json[] }): ConsoleMessage {
+  replace(message: ConsoleMessage, update: { text?: string; blocks?: Json[]; metadata?: Json }): ConsoleMessage {
     message.text = update.text ?? message.text;
+    if (update.metadata !== undefined) message.metadata = update.metadata;
     if (update.blocks !== undefined) {
       if (update.blocks.length > 0) message.blocks = update.blocks;
       else delete message.blocks;
@@ -237,6 +243,20 @@ export class Workspace {
     const index = this.messages.indexOf(message);
     if (index >= 0) this.messages.splice(index, 1);
     this.changed();
+  }
+
+  /**
+   * conversations.history: a conversation's public messages, newest first, strictly between `oldest` and `latest`
+   * (Slack's ts strings), at most `limit`.
+   */
+  history(channel: string, options: { oldest?: string; latest?: string; limit: number }): { messages: ConsoleMessage[]; hasMore: boolean } {
+    const conversation = this.resolveChannel(channel);
+    const after = options.oldest === undefined ? -Infinity : Number(options.oldest);
+    const before = options.latest === undefined ? Infinity : Number(options.latest);
+    const matching = this.messages
+      .filter((message) => message.channel === conversation.id && message.visibleTo === undefined && !message.isCommandEcho && Number(message.ts) > after && Number(message.ts) < before)
+      .reverse();
+    return { messages: matching.slice(0, options.limit), hasMore: matching.length > options.limit };
   }
 
   /** What one person sees: public messages, their DM, and ephemeral messages meant for them. */

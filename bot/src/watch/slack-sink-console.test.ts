@@ -1,7 +1,8 @@
 /**
  * The watcher's Slack sink through the real console server over HTTP, its rate limits on (chat.postMessage: a bucket
  * of 3 per channel, one more a second): the WebClient as main-watch builds it (rejectRateLimitedCalls, so the pacer
- * does the waiting). The pacer at Slack's pace meets no 429; a pacer that sends too fast meets them and loses nothing.
+ * does the waiting). The pacer at Slack's pace meets no 429; a pacer that sends too fast meets them and loses nothing;
+ * a message is found again by its metadata.
  */
 import { startConsoleServer, type ConsoleServer } from '@kvcsi/console';
 import { ChannelPacer, finding, parseRegistryConfig, type ProblemNotice } from '@kvcsi/core';
@@ -9,14 +10,14 @@ import { webApi } from '@slack/bolt';
 import { createSlackProblemSink, slackRetryAfterInMs } from './slack-sink.js';
 
 const TOKEN = 'xoxb-test';
-// The console's #cafehyna-prd and #cafehyna-dev, routed to by name (Slack takes names in chat.postMessage).
-const PRD = 'C0SBXPRD';
-const DEV = 'C0SBXDEV';
+// Two alert channels made in the console (ids as the registry wants them: C and at least 8 capitals or digits).
+const PRD = 'C0WATCHPRD1';
+const DEV = 'C0WATCHBILL1';
 const RITA = 'U0SBXREQ01';
 
 const registry = parseRegistryConfig(JSON.stringify({
   tenantId: '11111111-1111-4111-8111-111111111111',
-  clusters: [{ name: 'cafehyna-prd', tier: 'prd', keyVault: { name: 'kv-cafehyna-prd' }, identity: { clientId: '22222222-2222-4222-8222-222222222222' }, watch: { channel: '#cafehyna-prd', routes: [{ namespace: 'billing', channel: 'cafehyna-dev' }] } }],
+  clusters: [{ name: 'cafehyna-prd', tier: 'prd', keyVault: { name: 'kv-cafehyna-prd' }, identity: { clientId: '22222222-2222-4222-8222-222222222222' }, watch: { channel: PRD, routes: [{ namespace: 'billing', channel: DEV }] } }],
 }), 'test.yaml');
 
 const D2 = finding({
@@ -32,6 +33,8 @@ const notice = (n: number, namespace: string): ProblemNotice => ({
 let console_: ConsoleServer;
 beforeAll(async () => {
   console_ = await startConsoleServer({ port: 0, botUrl: 'http://127.0.0.1:9', signingSecret: 'unused', botToken: TOKEN, rateLimit: {} });
+  console_.workspace.addChannel({ id: PRD, name: 'alerts-prd' });
+  console_.workspace.addChannel({ id: DEV, name: 'alerts-billing' });
 });
 afterAll(async () => {
   await console_.close();
@@ -50,6 +53,11 @@ describe('the Slack problem sink through the console', () => {
     expect(posted(PRD, 'Resolved after 1m 5s')).toHaveLength(1);
     expect(console_.rateLimits!.refusedIn(PRD)).toBe(0);
     expect(sink.pacer.queuedInMs).toHaveLength(6);
+
+    // Another replica, after a failover, finds a message by its metadata (conversations.history) instead of reposting.
+    const other = createSlackProblemSink({ client: client(), registry });
+    expect(await other.find!(notice(2, 'external-dns'), {})).toBe(refs[1]);
+    expect(await other.find!(notice(9, 'external-dns'), {})).toBeUndefined();
   });
 
   it('with a pacer that does not wait between calls, meets 429s, waits their Retry-After and still posts each message once', async () => {
