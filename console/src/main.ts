@@ -1,7 +1,8 @@
 /**
  * The console alone, for a bot started by hand: `node console/dist/main.js`.
  * Env: KVCSI_BOT_URL (default http://127.0.0.1:3001), SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (the bot's own),
- * CONSOLE_PORT (default 3000), SLACK_APP_TOKEN (Socket Mode: the bot's app-level token). Start the bot with
+ * CONSOLE_PORT (default 3000), SLACK_APP_TOKEN (Socket Mode: the bot's app-level token), KVCSI_CONSOLE_RATE_LIMIT
+ * (Slack's rate limits: on by default, off, or messages per second per channel; rate-limits.ts). Start the bot with
  * SLACK_API_URL=http://127.0.0.1:<port>/api/ (and KVCSI_SLACK_TRANSPORT=socket with the same SLACK_APP_TOKEN).
  */
 import { KvcsiError } from '@kvcsi/core';
