@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole product on one machine. Prints what runs where and three things to try, and stops
+ * `npm start`: the whole product on one machine. Prints what runs where and four things to try, and stops
  * everything on Ctrl-C.
  */
 import path from 'node:path';
@@ -12,7 +12,7 @@ function relative(file: string): string {
   return shown.startsWith('..') ? file : shown;
 }
 
-/** What runs where, how to reach it from the CLI, and three things to try. */
+/** What runs where, how to reach it from the CLI, and four things to try. */
 export function banner(stack: Stack): string {
   const consoleUrl = stack.consoleUrl.replace('127.0.0.1', 'localhost');
   const database = relative(stack.databaseFile);
@@ -32,12 +32,15 @@ ${stack.transport === 'socket'
   store      ${database}   requests and audit, shared by the bot and the CLI
 ${backstage}
 
-Three things to try:
+Four things to try:
   1. In #cafehyna-prd, as Rita:   /kvcsi diagnose --app defectdojo -c cafehyna-prd   then click "Grant access".
   2. Switch to Abel Approver, open #kvcsi-approvals and click "Approve"; as Rita, run the diagnosis again: healthy.
   3. The CLI over the same sandbox and store, in another terminal:
        export KVCSI_SANDBOX_URL=${stack.sandboxUrl} KVCSI_DATABASE_URL=${stack.databaseUrl.startsWith('sqlite:') ? `sqlite:${database}` : stack.databaseUrl}
        npx kvcsi requests list        npx kvcsi audit defectdojo        npx kvcsi diagnose --app defectdojo -c cafehyna-prd
+  4. Break an app and watch kvcsi say so, in #alerts-dev (console/README.md, "Things to try"):
+       npm run sandbox -- break revoke-role --cluster cafehyna-dev --app external-dns${stack.sandboxUrl.endsWith(':7070') ? '' : ` --url ${stack.sandboxUrl}`}
+     one message appears with a "Grant access" button; press it, and the message resolves in place.
 
 State is kept between runs; npm start -- --reset starts from the scenario as shipped. Ctrl-C stops everything.
 `;
