@@ -1,7 +1,8 @@
 /**
  * The Bolt app: one `/kvcsi` command, the buttons (Grant access, Create the secret, Approve, Reject, Supply the
- * value) and the modals. Every listener acknowledges first (a command's ack carries "working…"); slow work happens
- * after, and its answer replaces that message through the response_url. Transport (HTTP or Socket Mode) is chosen here and nowhere else.
+ * value; the watcher's Snooze, Mute and Unmute) and the modals. Every listener acknowledges first (a command's ack
+ * carries "working…"); slow work happens after, and its answer replaces that message through the response_url.
+ * Transport (HTTP or Socket Mode) is chosen here and nowhere else.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ import { errorReply, plain, usageReply } from './presenters/common.js';
 import { ACTION_IDS, type CreateSecretButtonValue, type GrantButtonValue } from './presenters/diagnosis.js';
 import { actionResultMessage, secretResultMessage } from './presenters/requests.js';
 import { resolveCluster, runCommand, workingMessage, type Reply } from './run-command.js';
+import { watchControls, type WatchControlsOptions } from './watch/controls.js';
 
 export interface KvcsiBotOptions {
   service: KvcsiService;
@@ -51,6 +53,8 @@ export interface KvcsiBotOptions {
   replays?: ReplayClaims;
   /** Told how commands, approvals and card updates end (metrics). */
   observer?: BotObserver;
+  /** The watcher's store and an audit log: the Snooze / Mute / Unmute buttons on its messages (watch/controls.ts). */
+  watch?: WatchControlsOptions;
 }
 
 export interface BotObserver {
@@ -354,6 +358,19 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     const requestId = action.value ?? '';
     await openModal(respond, body.trigger_id, supplyValueModal({ requestId, name: requestId, ...(body.channel?.id ? { channelId: body.channel.id } : {}) }));
   });
+
+  // The watcher's Snooze / Mute / Unmute: known users only (onButton), kept in the store and audited; no access changes.
+  if (options.watch) {
+    for (const control of watchControls({ ...options.watch, registry, client, warn: (message, error) => logger.warn(message, error) })) {
+      onButton(control.actionId, async ({ action, respond, identity }) => {
+        try {
+          await ephemeral(respond, await control.handle({ value: action.value, identity }));
+        } catch (error) {
+          await ephemeral(respond, failure(error, 'watch button'));
+        }
+      });
+    }
+  }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Modals

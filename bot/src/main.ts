@@ -11,8 +11,8 @@
  * `process`: on the bot's own event loop), KVCSI_WATCH_* (the watcher's Lease timings and settling time:
  * watch/lease-settings.ts).
  */
-import { KvcsiError } from '@kvcsi/core';
-import { createStore, storeOptionsFromUrl, type KvcsiStore } from '@kvcsi/store';
+import { KvcsiError, createMemoryAuditLog, createMemoryProblemStore } from '@kvcsi/core';
+import { createKnexProblemStore, createStore, storeOptionsFromUrl, type KvcsiStore } from '@kvcsi/store';
 import { LogLevel } from '@slack/bolt';
 import { createKvcsiBot, type KvcsiBot } from './app.js';
 import { serviceEnvironment, startBotBackend } from './backend.js';
@@ -99,6 +99,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     const pinged = store;
     checks.push({ name: 'store', check: (signal) => pinged.ping({ signal }) });
   }
+  // The watcher's problems, shared by its Snooze / Mute buttons (in the store for replicas); the choices are audited in
+  // the store's audit log beside the service's events (in memory, this process's own, without a database).
+  const watching = settings.registry.list().some((cluster) => cluster.watch !== undefined);
+  const problems = store ? createKnexProblemStore(store.knex) : createMemoryProblemStore();
   const bot = createKvcsiBot({
     service: backend.service,
     registry: settings.registry,
@@ -114,6 +118,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     routes: opsRoutes({ checks, metrics: metrics.registry }),
     middleware: [tracker.middleware],
     observer: { command: metrics.command, approval: metrics.approval, cardUpdated: metrics.cardUpdated },
+    ...(watching ? { watch: { problems, audit: store ?? createMemoryAuditLog() } } : {}),
   });
   // Over Socket Mode, ready also means connected to Slack (a replica between connections takes no envelopes).
   if (bot.socket) checks.push(bot.socket.readinessCheck);
@@ -130,6 +135,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
     ...(settings.sandbox ? { sandbox: { ...(settings.sandbox.url ? { url: settings.sandbox.url } : {}), ...(backend.sandbox ? { inProcess: backend.sandbox } : {}) } } : {}),
     // In a pod, the registry's inCluster cluster (where the Lease is) is reached with the pod's service account.
     inCluster: env.KUBERNETES_SERVICE_HOST !== undefined, env, settings: settings.watch, log,
+    problems, approversChannel: slack.approvalsChannel, listRequests: (query) => backend.service.listRequests(query),
   });
 
   let stopping = false;

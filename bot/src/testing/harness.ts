@@ -11,6 +11,7 @@ import { createKvcsiBot, type KvcsiBot } from '../app.js';
 import { SANDBOX_SLACK_CONFIG, parseSlackConfig, type SlackConfig, type SlackConfigInput } from '../config.js';
 import { SecretScrubber, createBotLogger } from '../logger.js';
 import { startBotBackend, type BotBackend, type ServiceLocation } from '../backend.js';
+import type { WatchControlsOptions } from '../watch/controls.js';
 import { FakeSlack, type RecordedCall } from './fake-slack.js';
 import { buttonClickBody, sign, slashCommandBody, viewSubmissionBody, type ButtonClickInput, type ViewSubmissionInput } from './payloads.js';
 
@@ -46,6 +47,8 @@ export interface BotHarnessOptions {
   sandboxUrl?: string;
   /** `process` (default): the service and the sandbox share this event loop, and `backend.sandbox` is readable. `worker`: as the running bot. */
   serviceIn?: ServiceLocation;
+  /** The watcher's Snooze / Mute buttons: its problem store and where the choices are audited. */
+  watch?: WatchControlsOptions;
 }
 
 /** The fake Slack's msw handlers on this thread, for a service (and its msw) in a worker; localhost passes (the harness posts to the bot). */
@@ -77,7 +80,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     fakeSlackServer?.close();
     throw error;
   });
-  const bot = createKvcsiBot({ service: backend.service, registry, config, botToken: HARNESS_BOT_TOKEN, signingSecret: HARNESS_SIGNING_SECRET, logger, scrubber });
+  const bot = createKvcsiBot({ service: backend.service, registry, config, botToken: HARNESS_BOT_TOKEN, signingSecret: HARNESS_SIGNING_SECRET, logger, scrubber, ...(options.watch ? { watch: options.watch } : {}) });
   const { port } = await bot.start(0);
   const url = `http://127.0.0.1:${port}`;
 

@@ -3,7 +3,7 @@
  * (the service's is in its worker), the Slack sink on its own WebClient (rejectRateLimitedCalls, so the pacer waits
  * and measures), problems in the store, and with several replicas a Lease in the cluster kvcsi runs in.
  */
-import { createMemoryProblemStore, type ClusterRegistry } from '@kvcsi/core';
+import { createMemoryProblemStore, fixedByRequests, type ClusterRegistry, type ListAppliedRequests, type ProblemStore } from '@kvcsi/core';
 import { createRuntime, type Runtime } from '@kvcsi/runtime';
 import { createKnexProblemStore, type KvcsiStore } from '@kvcsi/store';
 import { webApi } from '@slack/bolt';
@@ -25,6 +25,12 @@ export interface MainWatchOptions {
   env: NodeJS.ProcessEnv;
   /** The Lease and settling time (ops/settings.ts reads them at start); read from `env` when absent. */
   settings?: WatchSettings;
+  /** The problem store the bot's Snooze / Mute buttons write (main.ts shares one); else the store's, or memory. */
+  problems?: ProblemStore;
+  /** The bot's `slack.approvalsChannel`: prd clusters with `watch.approvers: true` post there too. */
+  approversChannel?: string;
+  /** The service's requests: a resolved message names the applied request's requester and approver. */
+  listRequests?: ListAppliedRequests;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -62,8 +68,9 @@ export function startMainWatch(options: MainWatchOptions): (BotWatch & { runtime
     registry: options.registry,
     clusterPort: (name) => runtime.clusterPort(name),
     vault: runtime.vault,
-    problems: options.store === undefined ? createMemoryProblemStore() : createKnexProblemStore(options.store.knex),
-    sink: createSlackProblemSink({ client, registry: options.registry, onNote: (note) => options.log(note.kind === 'watch' && note.change.state === 'restored' ? 'info' : 'warn', `watch: ${JSON.stringify(note)}`) }),
+    problems: options.problems ?? (options.store === undefined ? createMemoryProblemStore() : createKnexProblemStore(options.store.knex)),
+    ...(options.listRequests === undefined ? {} : { fixedBy: fixedByRequests(options.listRequests) }),
+    sink: createSlackProblemSink({ client, registry: options.registry, ...(options.approversChannel === undefined ? {} : { approversChannel: options.approversChannel }), onNote: (note) => options.log(note.kind === 'watch' && note.change.state === 'restored' ? 'info' : 'warn', `watch: ${JSON.stringify(note)}`) }),
     ...(lease === undefined ? {} : { lease }),
     settleInMs: settings.settleInMs,
     onLeadership: (leading) => options.log('info', `watch: ${leading ? 'leading' : 'not leading'} (${watched.map((c) => c.name).join(', ')})`),

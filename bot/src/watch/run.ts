@@ -2,7 +2,7 @@
  * The bot's watcher: the registry clusters that have a `watch` channel, watched by one replica at a time (a Lease in
  * the hub cluster when there are several), problems kept in the store, messages through the Slack sink.
  */
-import { LeaseElector, Watcher, type ClusterPort, type ClusterRegistry, type ProblemSink, type ProblemStore, type VaultPort, type WatcherStats } from '@kvcsi/core';
+import { LeaseElector, Watcher, type ClusterPort, type ClusterRegistry, type ProblemSink, type ProblemStore, type VaultPort, type WatcherOptions, type WatcherStats } from '@kvcsi/core';
 
 export interface BotWatchOptions {
   registry: ClusterRegistry;
@@ -15,6 +15,8 @@ export interface BotWatchOptions {
   settleInMs?: number;
   recheckInMs?: number;
   onLeadership?(leading: boolean): void;
+  /** Who fixed a resolved problem (`fixedByRequests` over the service's requests): its message names them. */
+  fixedBy?: WatcherOptions['fixedBy'];
 }
 
 export interface BotWatch {
@@ -40,6 +42,7 @@ export function startBotWatch(options: BotWatchOptions): BotWatch {
       namespacesOf: (name) => options.registry.get(name).watch?.namespaces,
       ...(options.settleInMs === undefined ? {} : { settleInMs: options.settleInMs }),
       ...(options.recheckInMs === undefined ? {} : { recheckInMs: options.recheckInMs }),
+      ...(options.fixedBy === undefined ? {} : { fixedBy: options.fixedBy }),
     });
     current = watcher;
     options.onLeadership?.(true);

@@ -5,6 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ACTION_IDS } from '../presenters/diagnosis.js';
 import { FakeSlack } from '../testing/fake-slack.js';
+import { problemMessage, WATCH_ACTION_IDS } from './presenter.js';
 import { createSlackProblemSink } from './slack-sink.js';
 
 const fake = new FakeSlack();
@@ -65,5 +66,44 @@ describe('Slack problem sink', () => {
     })));
     expect(await sink.find!(billing, {})).toBe('C0BILLING01|1.2');
     expect(await sink.find!({ ...billing, messageId: 'other' }, {})).toBeUndefined();
+  });
+});
+
+describe('Slack problem sink: the approvers channel, the resolution and the quieting buttons', () => {
+  const withApprovers = parseRegistryConfig(JSON.stringify({
+    tenantId: '11111111-1111-4111-8111-111111111111',
+    clusters: [{ name: 'cafehyna-prd', tier: 'prd', keyVault: { name: 'kv-cafehyna-prd' }, identity: { clientId: '22222222-2222-4222-8222-222222222222' }, watch: { channel: 'C0PLATFORM1', approvers: true } }],
+  }), 'test.yaml');
+
+  it('names the approvers channel as a second destination of a prd problem, posts there, and finds it there after a failover', async () => {
+    const sink = createSlackProblemSink({ client, registry: withApprovers, approversChannel: 'C0APPROVALS1' });
+    expect(sink.targets!(notice())).toEqual(['C0PLATFORM1', 'C0APPROVALS1']);
+    // Without the bot's approvers channel, `approvers: true` has nowhere to go.
+    expect(createSlackProblemSink({ client, registry: withApprovers }).targets!(notice())).toEqual(['C0PLATFORM1']);
+    const ref = await sink.post(notice({ messageId: 'D2@9' }), { target: 'C0APPROVALS1' });
+    expect(ref).toMatch(/^C0APPROVALS1\|/);
+    expect(fake.of('chat.postMessage').at(-1)!.args).toMatchObject({ channel: 'C0APPROVALS1', metadata: { event_payload: { messageId: 'D2@9' } } });
+    server.use(http.post('https://slack.com/api/conversations.history', async ({ request }) => {
+      const channel = new URLSearchParams(await request.text()).get('channel');
+      return HttpResponse.json({ ok: true, messages: channel === 'C0APPROVALS1' ? [{ ts: '7.1', metadata: { event_type: 'kvcsi_watch_problem', event_payload: { messageId: 'D2@9' } } }] : [] });
+    }));
+    expect(await sink.find!(notice({ messageId: 'D2@9' }), { target: 'C0APPROVALS1' })).toBe('C0APPROVALS1|7.1');
+    expect(await sink.find!(notice({ messageId: 'D2@9' }), {})).toBeUndefined();
+  });
+
+  it('renders Snooze / Mute on an open problem, Unmute while muted (kept on the resolved message), and who fixed it', () => {
+    const open = problemMessage(notice());
+    const buttons = (message: { blocks: unknown[] }) => (message.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).filter((block) => block.type === 'actions').flatMap((block) => block.elements!.map((element) => element.action_id));
+    expect(buttons(open)).toEqual([ACTION_IDS.grantAccess, WATCH_ACTION_IDS.snooze1h, WATCH_ACTION_IDS.snooze24h, WATCH_ACTION_IDS.mute]);
+    const mute = { causeKey: 'D2|Pod|grant', kind: 'mute' as const, by: 'slack:U0ABEL', at: 1_767_225_600_000 };
+    const muted = problemMessage(notice({ silence: mute }));
+    expect(buttons(muted)).toEqual([ACTION_IDS.grantAccess, WATCH_ACTION_IDS.unmute]);
+    expect(JSON.stringify(muted.blocks)).toContain('Muted by <@U0ABEL>');
+    const resolved = { state: 'resolved' as const, workloads: [], resolvedAt: 1_767_225_600_000 + 65_000 };
+    const byRequest = problemMessage(notice({ ...resolved, silence: mute, resolvedBy: { kind: 'request', requestId: 'req-abc', requestKind: 'grant', requester: 'slack:U0RITA', approver: 'slack:U0ABEL' } }));
+    expect(byRequest.text).toBe(`Resolved after 1m 5s, by <@U0RITA> (grant req-abc, approved by <@U0ABEL>): D2 ${D2.title}`);
+    expect(buttons(byRequest)).toEqual([WATCH_ACTION_IDS.unmute]);
+    expect(problemMessage(notice({ ...resolved, resolvedBy: { kind: 'outside' } })).text).toBe(`Resolved after 1m 5s, by a change outside kvcsi: D2 ${D2.title}`);
+    expect(buttons(problemMessage(notice(resolved)))).toEqual([]);
   });
 });

@@ -128,7 +128,7 @@ describe('watcher: several destinations', () => {
       decision: { by: 'slack:U0ABEL', at: new Date().toISOString() },
     };
     const requests: AccessRequest[] = [];
-    const { watcher, store, storm } = startWatcher(sink, { fixedBy: fixedByRequests(async (query) => requests.filter((request) => request.status === query.status && request.target.cluster === query.cluster)) });
+    const { watcher, store, storm } = startWatcher(sink, { fixedBy: fixedByRequests(async (query) => requests.filter((request) => (query.status as string[]).includes(request.status) && request.target.cluster === query.cluster)) });
     await storm('defectdojo-7c9d');
     // The routed channel got it; the approvers channel refused.
     expect(sink.calls.map((call) => [call.method, call.target])).toEqual([['post', 'C0ROUTED']]);
@@ -168,5 +168,7 @@ describe('watcher: several destinations', () => {
     // Approved by the policy (no second person): the requester alone.
     expect(await fixedBy(query)).toEqual({ kind: 'request', requestId: 'req-self', requestKind: 'grant', requester: 'slack:U0RITA' });
     expect(await fixedBy({ ...query, to: at('2026-01-01T00:45:00.000Z') })).toEqual({ kind: 'outside' });
+    // Recorded as applied a moment after the pods mounted (the change lands before its record): still the fix.
+    expect(await fixedBy({ ...query, to: at('2026-01-01T00:59:50.000Z') })).toMatchObject({ kind: 'request', requestId: 'req-self' });
   });
 });
