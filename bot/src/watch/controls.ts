@@ -96,6 +96,8 @@ export function watchControls(options: WatchControlsOptions & { registry: Cluste
       } else {
         silence = { causeKey: message.causeKey, kind: choice.kind, by: actor, at: now, messageId: message.id, ...(choice.kind === 'snooze' ? { until: now + choice.hours * HOUR_IN_MS } : {}) };
         await problems.setSilence(silence);
+        // Marked held, so the first check after a snooze ends re-renders the message without its "Snoozed until".
+        if (message.state === 'open' && message.held !== true) await problems.updateMessage({ ...message, held: true });
         const until: Record<string, string> = silence.until === undefined ? {} : { until: new Date(silence.until).toISOString() };
         await recordAudit(audit, { actor, action: `watch.${choice.kind}`, outcome: 'succeeded', where, details: { ...details, ...until } }, { clock });
         answer = choice.kind === 'mute'

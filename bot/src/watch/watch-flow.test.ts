@@ -198,6 +198,8 @@ describe('Snooze, Mute and Unmute on a watch message, pressed through Bolt', () 
     expect(snoozed).toMatchObject({ kind: 'snooze', by: `slack:${requester}`, messageId });
     expect(snoozed.until! - before).toBeGreaterThanOrEqual(3_600_000);
     expect(snoozed.until! - Date.now()).toBeLessThanOrEqual(3_600_000);
+    // Held: the first check after the snooze ends brings the message up to date (and drops "Snoozed until").
+    expect((await problems.getMessage(messageId))?.held).toBe(true);
     const snoozeEvents = await audit.query({ actor: `slack:${requester}` });
     expect(snoozeEvents.map((event) => [event.action, event.outcome, event.where])).toEqual([['watch.snooze', 'succeeded', { cluster: 'cafehyna-prd', namespace: NAMESPACE, tier: 'prd', vault: 'kv-cafehyna-prd' }]]);
     const shown = await harness.fake.waitFor((call) => call.method === 'chat.update' && call.args.ts === ts && JSON.stringify(call.args.blocks).includes('Snoozed by'));
