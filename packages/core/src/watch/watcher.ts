@@ -336,7 +336,7 @@ export class Watcher {
       // A message never posted (the cause was snoozed or muted, or the post failed) or held back by a silence catches
       // up here, at most once per recheck interval per workload; while the silence holds, the sync does nothing.
       const message = await this.options.store.getOpenMessage(causeKey);
-      if (message === undefined || message.held === true || message.post.state === 'failed') this.track(this.syncMessage(causeKey, root, where));
+      if (message === undefined || message.held === true || destinationsOf(message).some((destination) => destination.post.state === 'failed')) this.track(this.syncMessage(causeKey, root, where));
       return;
     }
     this.stats.problemsOpened += 1;
