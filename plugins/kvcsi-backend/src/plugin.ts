@@ -62,6 +62,7 @@ export const kvcsiPlugin = createBackendPlugin({
         });
         httpRouter.use(await createRouter({
           httpAuth, auth, permissions, auditor, catalog, logger, service, index, registry, clusterPort: (name) => runtime.clusterPort(name),
+          ...(store.problems !== undefined ? { problems: store.problems } : {}),
         }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         if (config.entraDecisions) {

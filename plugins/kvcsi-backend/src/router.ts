@@ -12,9 +12,9 @@ import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-perm
 import {
   KUBERNETES_ID_ANNOTATION, KVCSI_APP_ANNOTATION, entityApp, entityClusters, kvcsiBindingsReadPermission, kvcsiDiagnosePermission,
   kvcsiSecretRequestPermission, missingAnnotationMessage, type BindingsResponse, type CreateSecretRequestResponse, type DiagnoseResponse,
-  type EntityApp, type ListRequestsResponse, type SourceError,
+  type EntityApp, type ListRequestsResponse, type OpenProblemDto, type ProblemsResponse, type SourceError,
 } from '@kvcsi/backstage-plugin-common';
-import { KvcsiError, type Actor, type ClusterPort, type ClusterRegistry, type KvcsiService } from '@kvcsi/core';
+import { KvcsiError, type Actor, type ClusterPort, type ClusterRegistry, type KvcsiService, type ProblemStore } from '@kvcsi/core';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { actorOf } from './actor.js';
@@ -39,7 +39,12 @@ export interface RouterOptions {
   index: BindingsIndex;
   registry: ClusterRegistry;
   clusterPort(clusterName: string): ClusterPort;
+  /** The watcher's problems (the store shared with the bot); without it GET /problems answers an empty list with a note. */
+  problems?: ProblemStore;
 }
+
+/** Why GET /problems lists nothing when the plugin has no store shared with the watcher. */
+export const NO_PROBLEM_STORE_NOTE = 'kvcsi.store is not set: the watcher keeps its problems in the bot\'s store; set kvcsi.store to the bot\'s database to list them here';
 
 const entityRefSchema = z.string().trim().min(1, 'entityRef is required').max(512);
 const bindingsQuery = z.object({ entityRef: entityRefSchema });
@@ -217,6 +222,40 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         entityRef: resolved.entityRef, app: resolved.app.app, annotation: resolved.app.annotation, clusters,
         items: view.items, errors: [...unknownErrors, ...denied, ...view.errors], ...(view.indexedAt ? { indexedAt: view.indexedAt } : {}),
       };
+    });
+    res.json(body);
+  }));
+
+  router.get('/problems', route(async (req, res) => {
+    const { entityRef: rawRef } = parse(bindingsQuery, req.query);
+    const resolved = await resolve(req, rawRef, kvcsiBindingsReadPermission);
+    const body = await audited(req, 'problems-read', 'low', { entityRef: resolved.entityRef }, async (): Promise<ProblemsResponse> => {
+      if (!resolved.app) {
+        return {
+          entityRef: resolved.entityRef, app: null, items: [], errors: [],
+          missingAnnotation: { annotations: [KVCSI_APP_ANNOTATION, KUBERNETES_ID_ANNOTATION], message: missingAnnotationMessage(resolved.entityRef) },
+        };
+      }
+      const app = resolved.app.app;
+      if (options.problems === undefined) return { entityRef: resolved.entityRef, app, items: [], errors: [], note: NO_PROBLEM_STORE_NOTE };
+      const { clusters } = clustersOf(resolved.entity);
+      // The kvcsi policy's read rules, as for the bindings: a denied cluster's problems are left out, and named as denied.
+      const { readable, denied } = await readableClusters(clusters, actorOf(resolved.credentials, options.auth));
+      const shown = new Set(readable);
+      const rows = (await options.problems.listOpenProblems({ app })).filter((row) => shown.has(row.cluster)).sort((a, b) => a.openedAt - b.openedAt);
+      const findings = new Map<string, OpenProblemDto['finding']>();
+      for (const causeKey of new Set(rows.map((row) => row.causeKey))) {
+        const message = await options.problems.getOpenMessage(causeKey);
+        if (message !== undefined) findings.set(causeKey, toFindingDto(message.finding));
+      }
+      const items = rows.map((row): OpenProblemDto => {
+        const finding = findings.get(row.causeKey);
+        return {
+          cluster: row.cluster, namespace: row.namespace, workload: row.workload, findingId: row.findingId, title: finding?.title ?? `finding ${row.findingId}`,
+          ...(finding !== undefined ? { finding } : {}), openedAt: new Date(row.openedAt).toISOString(),
+        };
+      });
+      return { entityRef: resolved.entityRef, app, items, errors: denied };
     });
     res.json(body);
   }));

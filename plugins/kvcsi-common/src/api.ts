@@ -169,3 +169,35 @@ export interface DiagnoseResponse {
   /** What could not be checked, and why. */
   unknowns: { source: string; reason: string; code?: string }[];
 }
+
+/**
+ * One open problem the kvcsi watcher keeps for the app: a workload whose CSI mount (or synced Secret) fails, with its
+ * root cause, since `openedAt`. Resolved problems are not listed.
+ */
+export interface OpenProblemDto {
+  cluster: string;
+  namespace: string;
+  /** `Deployment/web`. */
+  workload: string;
+  /** The root-cause finding's catalogue id (`D2`). */
+  findingId: string;
+  /** The finding's title; `finding <id>` while the watcher has not recorded its message yet. */
+  title: string;
+  /** The root cause as the watcher diagnosed it (summary, fix), when its message is recorded. */
+  finding?: FindingDto;
+  /** When the problem started (RFC 3339). */
+  openedAt: string;
+}
+
+/** `GET /problems?entityRef=…`: the app's open problems, oldest first. */
+export interface ProblemsResponse {
+  entityRef: string;
+  /** The app the entity names; null when it names none (see `missingAnnotation`). */
+  app: string | null;
+  items: OpenProblemDto[];
+  /** Clusters left out: the kvcsi policy does not let the reader read them, or the registry does not list them. */
+  errors: SourceError[];
+  /** Why the list is empty whatever the clusters say (no store shared with the watcher). */
+  note?: string;
+  missingAnnotation?: { annotations: string[]; message: string };
+}

@@ -8,5 +8,5 @@ export { KEY_VAULT_NAME_PATTERN, SECRET_NAME_PATTERN, checkKeyVaultName, checkSe
 export type {
   SourceKind, SourceError, ObjectAccess, ObjectStatus, BindingObject, FindingDto, BindingItem, BindingsResponse,
   CreateSecretRequestBody, SecretRequestDto, RequestActionResponse, CreateSecretRequestResponse, ListRequestsResponse,
-  SetSecretValueBody, DiagnoseBody, DiagnoseResponse,
+  SetSecretValueBody, DiagnoseBody, DiagnoseResponse, OpenProblemDto, ProblemsResponse,
 } from './api.js';
