@@ -46,3 +46,28 @@ it('frees a stale migration lock (its holder died) once it has been held too lon
     await knex.destroy();
   }
 });
+
+it('recovers from two lock rows (two processes each inserted one on a new database) at once, not after the stale-lock wait', async () => {
+  const { default: createKnex } = await import('knex');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { migrateLatest } = await import('./migrate-latest.js');
+  const knex = createKnex({ client: 'better-sqlite3', connection: { filename: path.join(mkdtempSync(path.join(tmpdir(), 'kvcsi-lock-')), 'db.sqlite') }, useNullAsDefault: true });
+  try {
+    // What knex's unguarded "insert the lock row if there is none" leaves when two processes race: knex's own lock
+    // (an UPDATE that must touch exactly one row) then fails for everyone.
+    await knex.schema.createTable(`${MIGRATIONS_TABLE}_lock`, (table) => {
+      table.increments('index').primary();
+      table.integer('is_locked');
+    });
+    await knex(`${MIGRATIONS_TABLE}_lock`).insert([{ is_locked: 0 }, { is_locked: 0 }]);
+    // The stale-lock wait is longer than the deadline: only the duplicate-row repair can let this migrate.
+    await migrateLatest(knex, { staleLockInMs: 60_000, timeoutInMs: 5_000 });
+    const applied = await knex(MIGRATIONS_TABLE).select('name');
+    expect(applied.map((row: { name: string }) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+    expect(await knex(`${MIGRATIONS_TABLE}_lock`).count({ rows: '*' })).toEqual([{ rows: 1 }]);
+  } finally {
+    await knex.destroy();
+  }
+});

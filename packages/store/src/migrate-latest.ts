@@ -20,6 +20,17 @@ function isMigrationRace(error: unknown): boolean {
 /** A lock held this long is stale: kvcsi's migrations take well under a second; the holder died or lost its way. */
 const STALE_LOCK_IN_MS = 20_000;
 
+/**
+ * Knex inserts the lock row when it finds none, without a guard: two processes on a new database can both insert
+ * one. Its lock (`UPDATE … SET is_locked = 1 WHERE is_locked = 0` must touch exactly one row) then fails for
+ * everyone, forever ("Migration table is already locked"); a CI run hung 60 s on it. Keep the first row.
+ */
+async function dropDuplicateLockRows(knex: Knex): Promise<void> {
+  const lockTable = `${MIGRATIONS_TABLE}_lock`;
+  const rows = (await knex(lockTable).select('index').orderBy('index')) as { index: number }[];
+  if (rows.length > 1) await knex(lockTable).where('index', '>', rows[0]!.index).delete();
+}
+
 export async function migrateLatest(knex: Knex, options: { timeoutInMs?: number; staleLockInMs?: number } = {}): Promise<void> {
   const started = Date.now();
   const deadline = started + (options.timeoutInMs ?? 60_000);
@@ -31,6 +42,7 @@ export async function migrateLatest(knex: Knex, options: { timeoutInMs?: number;
       return;
     } catch (error) {
       if (!isMigrationRace(error) || Date.now() > deadline) throw error;
+      if ((error as { name?: unknown }).name === 'MigrationLocked') await dropDuplicateLockRows(knex);
       if ((error as { name?: unknown }).name === 'MigrationLocked' && Date.now() - started > staleAfter) {
         // Locked for long: done if nothing is pending; else free the stale lock once (a rare CI hang showed one).
         const [, pending] = (await knex.migrate.list({ migrationSource, tableName: MIGRATIONS_TABLE })) as [unknown[], unknown[]];
