@@ -2,7 +2,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   BindingsResponse, CreateSecretRequestBody, CreateSecretRequestResponse, DiagnoseBody, DiagnoseResponse, ListRequestsResponse,
-  RequestActionResponse,
+  ProblemsResponse, RequestActionResponse,
 } from '@kvcsi/backstage-plugin-common';
 
 export interface CallOptions {
@@ -12,6 +12,8 @@ export interface CallOptions {
 export interface KvcsiApi {
   /** The entity's SecretProviderClasses per cluster, their objects' health and the sources that could not be read. */
   getBindings(entityRef: string, options?: CallOptions): Promise<BindingsResponse>;
+  /** The open problems the kvcsi watcher keeps for the entity's app (failing mounts, with their cause and start). */
+  listProblems(entityRef: string, options?: CallOptions): Promise<ProblemsResponse>;
   /** The secret requests of the entity's app. */
   listRequests(entityRef: string, options?: CallOptions): Promise<ListRequestsResponse>;
   /** Asks for a new Key Vault secret on some of the entity's clusters. */

@@ -22,6 +22,17 @@ describe('KvcsiClient', () => {
     expect(asked).toBe(ENTITY_REF);
   });
 
+  it('asks for the open problems of the entity it is given', async () => {
+    let asked: string | null = null;
+    const body = { entityRef: ENTITY_REF, app: 'defectdojo', items: [], errors: [] };
+    server.use(http.get(`${BASE}/problems`, ({ request }) => {
+      asked = new URL(request.url).searchParams.get('entityRef');
+      return HttpResponse.json(body);
+    }));
+    await expect(client.listProblems(ENTITY_REF)).resolves.toEqual(body);
+    expect(asked).toBe(ENTITY_REF);
+  });
+
   it('posts a secret request as JSON', async () => {
     let body: unknown;
     server.use(http.post(`${BASE}/requests`, async ({ request }) => {

@@ -3,7 +3,7 @@ import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   BindingsResponse, CreateSecretRequestBody, CreateSecretRequestResponse, DiagnoseBody, DiagnoseResponse, ListRequestsResponse,
-  RequestActionResponse,
+  ProblemsResponse, RequestActionResponse,
 } from '@kvcsi/backstage-plugin-common';
 import type { CallOptions, KvcsiApi } from './KvcsiApi.js';
 
@@ -25,6 +25,10 @@ export class KvcsiClient implements KvcsiApi {
 
   getBindings(entityRef: string, options?: CallOptions): Promise<BindingsResponse> {
     return this.#call('GET', `/bindings?${new URLSearchParams({ entityRef })}`, undefined, options);
+  }
+
+  listProblems(entityRef: string, options?: CallOptions): Promise<ProblemsResponse> {
+    return this.#call('GET', `/problems?${new URLSearchParams({ entityRef })}`, undefined, options);
   }
 
   listRequests(entityRef: string, options?: CallOptions): Promise<ListRequestsResponse> {

@@ -2,7 +2,7 @@ import { identityApiRef } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { MockFetchApi, mockApis, registerMswTestHooks, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import type { BindingsResponse, SecretRequestDto } from '@kvcsi/backstage-plugin-common';
+import type { BindingsResponse, ProblemsResponse, SecretRequestDto } from '@kvcsi/backstage-plugin-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
@@ -11,6 +11,7 @@ import { kvcsiApiRef } from '../api/KvcsiApi.js';
 import { KvcsiClient } from '../api/KvcsiClient.js';
 import { bindings, defectdojo, ENTITY_REF, entityWith, request } from '../testing/fixtures.js';
 import { KvcsiContent } from './KvcsiContent.js';
+import { relativeTime } from './OpenProblems.js';
 
 const BASE = 'http://backstage.test/api/kvcsi';
 const server = setupServer();
@@ -19,10 +20,11 @@ registerMswTestHooks(server);
 /** The real client over msw, as the app would wire it. */
 const client = new KvcsiClient({ discoveryApi: { getBaseUrl: async (pluginId) => `http://backstage.test/api/${pluginId}` }, fetchApi: new MockFetchApi() });
 
-function serve(options: { bindings?: BindingsResponse; requests?: SecretRequestDto[] } = {}) {
+function serve(options: { bindings?: BindingsResponse; requests?: SecretRequestDto[]; problems?: Partial<ProblemsResponse> } = {}) {
   server.use(
     http.get(`${BASE}/bindings`, () => HttpResponse.json(options.bindings ?? bindings)),
     http.get(`${BASE}/requests`, () => HttpResponse.json({ items: options.requests ?? [] })),
+    http.get(`${BASE}/problems`, () => HttpResponse.json({ entityRef: ENTITY_REF, app: 'defectdojo', items: [], errors: [], ...options.problems })),
   );
 }
 
@@ -186,6 +188,35 @@ describe('KvcsiContent', () => {
     expect(document.body.innerHTML).not.toContain('S3cr3t-value!');
   });
 
+  it("lists the app's open problems with their workload, cause and start, and the clusters left out", async () => {
+    const HOUR = 3_600_000;
+    const opened = new Date(Date.now() - 3 * HOUR).toISOString();
+    serve({ problems: {
+      items: [{
+        cluster: 'cafehyna-prd', namespace: 'defectdojo', workload: 'Deployment/defectdojo', findingId: 'D2', title: 'The kubelet identity has no data-plane role', openedAt: opened,
+        finding: { id: 'D2', severity: 'error', title: 'The kubelet identity has no data-plane role', summary: 'Key Vault answers 403 ForbiddenByRbac', evidence: [], cause: '403', fix: { commands: [], docs: [] }, confidence: 'high' },
+      }],
+      errors: [{ cluster: 'cafehyna-dev', source: 'kubernetes', name: 'cluster/cafehyna-dev', code: 'FORBIDDEN', message: 'the kvcsi policy does not let you read cafehyna-dev' }],
+    } });
+    await render();
+    const section = await screen.findByRole('region', { name: 'Open problems' });
+    const row = await within(section).findByRole('row', { name: /Deployment\/defectdojo/ });
+    expect(within(row).getAllByRole('cell').map((cell) => cell.textContent)).toEqual([
+      'cafehyna-prd', 'defectdojo', 'Deployment/defectdojo', 'The kubelet identity has no data-plane roleKey Vault answers 403 ForbiddenByRbac', `since 3 hours ago (${opened})`,
+    ]);
+    expect(section).toHaveTextContent('Not shown: cafehyna-dev (the kvcsi policy does not let you read cafehyna-dev)');
+    expect(within(section).queryByText('No open problems')).not.toBeInTheDocument();
+  });
+
+  it('says "No open problems" for an app without any, and passes on the backend\'s note', async () => {
+    serve({ problems: { note: 'kvcsi.store is not set' } });
+    await render();
+    const section = await screen.findByRole('region', { name: 'Open problems' });
+    expect(await within(section).findByText('No open problems')).toBeInTheDocument();
+    expect(section).toHaveTextContent('kvcsi.store is not set');
+    expect(within(section).queryByRole('table')).not.toBeInTheDocument();
+  });
+
   it('diagnoses a pod that mounts the app', async () => {
     serve();
     let asked: unknown;
@@ -199,5 +230,16 @@ describe('KvcsiContent', () => {
     expect(result).toHaveTextContent('No problem found');
     expect(result).toHaveTextContent('Not checked: driver logs — not readable');
     expect(asked).toEqual({ entityRef: ENTITY_REF, cluster: 'cafehyna-dev', pod: 'defectdojo/defectdojo-7d9f-abcde' });
+  });
+});
+
+describe('relativeTime', () => {
+  it('says how long ago a problem started, in the largest whole unit', () => {
+    const now = Date.parse('2026-12-05T12:00:00.000Z');
+    expect(relativeTime(now - 20_000, now)).toBe('less than a minute ago');
+    expect(relativeTime(now - 5 * 60_000, now)).toBe('5 minutes ago');
+    expect(relativeTime(now - 3 * 3_600_000, now)).toBe('3 hours ago');
+    expect(relativeTime(now - 25 * 3_600_000, now)).toBe('yesterday');
+    expect(relativeTime(now - 4 * 86_400_000, now)).toBe('4 days ago');
   });
 });

@@ -10,6 +10,7 @@ import { useState } from 'react';
 import { kvcsiApiRef } from '../api/KvcsiApi.js';
 import { ClusterBindings } from './ClusterBindings.js';
 import { errorText, isDenied } from './errors.js';
+import { OpenProblems } from './OpenProblems.js';
 import { Requests } from './Requests.js';
 import { RequestSecretDialog } from './RequestSecretDialog.js';
 import { SourceErrors } from './SourceErrors.js';
@@ -83,6 +84,7 @@ function Bindings(props: { entityRef: string }) {
   return (
     <Flex direction="column" gap="4">
       <SourceErrors errors={value.errors} />
+      <OpenProblems entityRef={props.entityRef} />
       {value.items.length === 0
         ? <Alert status="info" icon title={`No SecretProviderClass of ${value.app} on ${value.clusters.join(', ') || 'any cluster'}`} description="Request a secret below, then mount it with a SecretProviderClass labelled with the app." />
         : <ClusterBindings entityRef={props.entityRef} items={value.items} clusters={value.clusters} />}
