@@ -109,6 +109,8 @@ it("defectdojo's Key Vault tab: the access finding on cafehyna-prd, a diagnosis 
   await prd.getByText('The identity cannot read the vault').waitFor();
   await prd.getByRole('list', { name: 'Status of defectdojo-admin-password' }).getByText('access denied').waitFor();
   expect(await prd.getByLabel('Fix for The identity cannot read the vault', { exact: true }).textContent()).toContain('kvcsi grant defectdojo cafehyna-prd');
+  // The watcher's problems from the shared store (no watcher runs beside the dev backend: none open).
+  await page.getByRole('region', { name: 'Open problems' }).getByText('No open problems').waitFor();
   await page.screenshot({ path: path.join(ARTIFACTS, 'kvcsi-tab-1-bindings.png'), fullPage: true });
 
   await prd.getByRole('button', { name: 'Diagnose cafehyna-prd' }).click();
