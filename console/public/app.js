@@ -64,9 +64,40 @@
     return conversation ? conversation.name : id;
   }
 
-  /** One `<…>` token: a link, a mention of a person or channel, or a special mention. */
+  const DAY_IN_MS = 86_400_000;
+
+  /**
+   * `<!date^seconds^format|fallback>` as Slack shows it, in the reader's time zone: the format's tokens ({date_num},
+   * {date}, {date_short}, {date_long}, their _pretty forms — today, yesterday, tomorrow —, {time}, {time_secs},
+   * {ago}) replaced, anything else kept.
+   */
+  function slackDate(seconds, format) {
+    const date = new Date(seconds * 1000);
+    const midnight = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+    const offset = Math.round((midnight(date) - midnight(new Date())) / DAY_IN_MS);
+    const dated = (options) => date.toLocaleDateString('en-US', options);
+    const pretty = (fallback) => ({ '-1': 'yesterday', 0: 'today', 1: 'tomorrow' })[offset] || fallback;
+    const minutes = Math.round((Date.now() - date.getTime()) / 60_000);
+    const tokens = {
+      date_num: `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`,
+      date: dated({ month: 'long', day: 'numeric', year: 'numeric' }),
+      date_short: dated({ month: 'short', day: 'numeric', year: 'numeric' }),
+      date_long: dated({ weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' }),
+      time: date.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' }),
+      time_secs: date.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit', second: '2-digit' }),
+      ago: Math.abs(minutes) < 1 ? 'just now' : minutes > 0 ? `${minutes < 60 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(minutes / 60)} hour${Math.round(minutes / 60) === 1 ? '' : 's'}`} ago` : 'in the future',
+    };
+    tokens.date_pretty = pretty(tokens.date);
+    tokens.date_short_pretty = pretty(tokens.date_short);
+    tokens.date_long_pretty = pretty(tokens.date_long);
+    return format.replace(/\{(\w+)\}/g, (whole, name) => tokens[name] || whole);
+  }
+
+  /** One `<…>` token: a link, a mention of a person or channel, a date, or a special mention. */
   function angleToken(inner) {
     const [target, label] = inner.split('|');
+    const date = /^!date\^(\d+)\^([^^]*)(?:\^(.*))?$/.exec(target);
+    if (date) return el('time', { dateTime: new Date(Number(date[1]) * 1000).toISOString(), title: label || '' }, slackDate(Number(date[1]), date[2]));
     if (target.startsWith('@')) return el('span', { className: 'mention' }, `@${label || userName(target.slice(1))}`);
     if (target.startsWith('#')) return el('span', { className: 'mention' }, `#${label || channelName(target.slice(1))}`);
     if (target.startsWith('!')) return el('span', { className: 'mention' }, `@${label || target.slice(1)}`);

@@ -159,4 +159,22 @@ describe.each([
     await type('/kvcsi grant defectdojo cafehyna-dev');
     await lastMessage().getByText(/may read/).waitFor();
   }, 30_000);
+
+  it('the watcher posts in the alert channels, times as Slack shows them; defectdojo, granted above, has no open problem', async () => {
+    await openConversation(/#alerts-dev/);
+    const problem = page.locator('#messages > li').filter({ hasText: 'cert-manager/Deployment/cert-manager' }).first();
+    await problem.getByRole('heading', { name: /^F2: secretObjects refers to "Cloudflare-Api-Key"/ }).waitFor();
+    // <!date^…^{time}|…> is a local time, as in Slack, not a mention of its fallback.
+    expect(await problem.locator('time').first().innerText()).toMatch(/^\d{1,2}:\d{2}\s[AP]M$/);
+    expect(await problem.innerText()).not.toMatch(/@\d{4}-/);
+    await openConversation(/#alerts-prd/);
+    await page.locator('#messages > li').getByRole('heading', { name: /^D3: The firewall of kv-cafehyna-billing/ }).waitFor();
+    // Either the grant came before the watcher's diagnosis, or its message was resolved in place: none stays open.
+    const openDefectdojo = page.locator('#messages > li').filter({ hasText: 'defectdojo/Deployment/defectdojo' });
+    const deadline = Date.now() + 30_000;
+    while ((await openDefectdojo.count()) > 0) {
+      if (Date.now() > deadline) throw new Error('defectdojo\'s watch message is still open after its grant');
+      await page.waitForTimeout(500);
+    }
+  }, 60_000);
 });
