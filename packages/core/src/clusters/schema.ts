@@ -48,23 +48,26 @@ const aksRefSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/, 'must be an AKS cluster name: 1-63 letters, digits, "-" and "_"').optional(),
 });
 
-/** A Slack channel id (`C0123ABCD`) or name (`#team-alerts`, `team-alerts`). */
-const slackChannelSchema = z.string().regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{8,})$/, 'must be a Slack channel id (C0123ABCD) or name (lower-case letters, digits, ".", "_" and "-", at most 80)');
+/**
+ * A watch channel is an id: the watcher finds its messages again after a failover with conversations.history and
+ * updates them with chat.update, and both take a channel id only (Slack answers channel_not_found to a name).
+ */
+const watchChannelSchema = z.string().regex(/^[CG][A-Z0-9]{8,}$/, 'must be a Slack channel id (C0123ABCD): the watcher finds and updates its messages by id after a failover, and Slack takes no channel name there');
 const kubeNameSchema = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes name: lower-case letters, digits and dashes, at most 63');
 
 /** Where the watcher posts this cluster's problems: a channel, with optional namespace and app overrides. */
 const clusterWatchSchema = z.strictObject({
-  channel: slackChannelSchema,
+  channel: watchChannelSchema,
   /** Watch only these namespaces (all when absent). */
   namespaces: z.array(kubeNameSchema).min(1).optional(),
   /** The first route whose app (workload name) or namespace matches wins; the cluster's channel otherwise. */
-  routes: z.array(z.strictObject({ namespace: kubeNameSchema.optional(), app: kubeNameSchema.optional(), channel: slackChannelSchema })
+  routes: z.array(z.strictObject({ namespace: kubeNameSchema.optional(), app: kubeNameSchema.optional(), channel: watchChannelSchema })
     .refine((route) => route.namespace !== undefined || route.app !== undefined, { message: 'a route needs a namespace or an app' })).optional(),
   /**
    * prd clusters only: post each problem to the approvers channel too — `true` for the front end's own (the bot's
    * `slack.approvalsChannel`), or a channel named here.
    */
-  approvers: z.union([z.boolean(), slackChannelSchema]).optional(),
+  approvers: z.union([z.boolean(), watchChannelSchema]).optional(),
 });
 
 const clusterSchema = z.strictObject({
