@@ -8,7 +8,8 @@ import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { ProblemsResponse } from '@kvcsi/backstage-plugin-common';
-import { finding, type PolicyConfigInput, type ProblemRow } from '@kvcsi/core';
+import { finding, loadRegistry, Watcher, type KubePod, type PolicyConfigInput, type ProblemRow } from '@kvcsi/core';
+import { createRuntime } from '@kvcsi/runtime';
 import { createKnexProblemStore, createStore, storeOptionsFromUrl, type KvcsiStore } from '@kvcsi/store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -76,7 +77,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((backend) => backend.stop()));
 });
 
-async function start(options: { policy?: PolicyConfigInput; pluginDatabase?: KvcsiStore['knex']; authorize?: (permission: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {}) {
+async function start(options: { policy?: PolicyConfigInput; pluginDatabase?: KvcsiStore['knex']; store?: string; authorize?: (permission: string) => AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {}) {
   const decide = options.authorize ?? (() => AuthorizeResult.ALLOW);
   const permissions = mockServices.permissions.mock({
     authorize: jest.fn(async (requests: readonly { permission: { name: string } }[]) => requests.map((r) => ({ result: decide(r.permission.name) }))) as unknown as PermissionsService['authorize'],
@@ -89,7 +90,7 @@ async function start(options: { policy?: PolicyConfigInput; pluginDatabase?: Kvc
       // Without kvcsi.store, the plugin's own database (here one the test closes: the default one's pool outlives the backend).
       ...(options.pluginDatabase !== undefined ? [mockServices.database.factory({ knex: options.pluginDatabase })] : []),
       mockServices.rootConfig.factory({
-        data: { kvcsi: { sandbox: {}, policy: options.policy ?? {}, ...(options.pluginDatabase !== undefined ? {} : { store: database }) } },
+        data: { kvcsi: { sandbox: {}, policy: options.policy ?? {}, ...(options.pluginDatabase !== undefined ? {} : { store: options.store ?? database }) } },
       }),
     ],
   });
@@ -144,5 +145,49 @@ describe('GET /problems', () => {
     } finally {
       await own.close();
     }
+  }, 60_000);
+});
+
+describe('a problem the watcher opened', () => {
+  it('shows on the tab of the app its pod is labelled with: the real watcher over the sandbox writes it, GET /problems reads it', async () => {
+    const watchDatabase = `sqlite:${path.join(dir, 'watch.sqlite')}`;
+    const store = await createStore({ ...storeOptionsFromUrl(watchDatabase), mode: 'sandbox' });
+    const runtime = createRuntime({ registry: loadRegistry({ env: {} }), sandbox: { stateFile: false } });
+    const controller = new AbortController();
+    const problems = createKnexProblemStore(store.knex);
+    try {
+      const posted: string[] = [];
+      const watcher = new Watcher({
+        clusters: ['cafehyna-prd'], clusterPort: (name) => runtime.clusterPort(name), vault: runtime.vault, registry: loadRegistry({ env: {} }), store: problems,
+        sink: { post: async (notice) => { posted.push(notice.finding.id); return `m${posted.length}`; }, update: async () => {} },
+        settleInMs: 100, namespacesOf: () => ['external-dns'],
+      });
+      void watcher.run(controller.signal);
+      const deadline = Date.now() + 20_000;
+      while (watcher.stats.changes === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The kubelet identity loses its role on external-dns's secret; a rollout restart makes the new pod fail to mount.
+      const azure = runtime.sandbox!.state.azure;
+      azure.roleAssignments = azure.roleAssignments.filter((assignment) => !assignment.scope.endsWith('/vaults/kv-cafehyna-prd/secrets/cloudflare-api-token'));
+      const kube = runtime.sandbox!.state.kubernetes['cafehyna-prd']!;
+      const old = kube.get('pods', 'external-dns', 'external-dns-g2kt9bvfkc-br5mq') as unknown as KubePod;
+      kube.delete('pods', 'external-dns', old.metadata.name);
+      const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, ...metadata } = old.metadata;
+      kube.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, name: 'external-dns-g2kt9bvfkc-aaaa1' }, spec: old.spec, status: { phase: 'Pending' } } as never);
+      runtime.sandbox!.reconcile();
+      while (posted.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await watcher.idle();
+      const [opened] = await problems.listOpenProblems();
+      expect(opened).toMatchObject({ cluster: 'cafehyna-prd', namespace: 'external-dns', workload: 'Deployment/external-dns', app: 'external-dns', findingId: 'D2' });
+    } finally {
+      controller.abort();
+      await runtime.close();
+      await store.close();
+    }
+
+    const server = await start({ store: watchDatabase });
+    const body = await problemsOf(server, 'external-dns');
+    expect(body.items).toEqual([expect.objectContaining({ cluster: 'cafehyna-prd', namespace: 'external-dns', workload: 'Deployment/external-dns', findingId: 'D2', finding: expect.objectContaining({ id: 'D2' }) })]);
+    expect(body.items[0]!.title).not.toBe('finding D2');
+    expect((await problemsOf(server, 'defectdojo')).items).toEqual([]);
   }, 60_000);
 });
