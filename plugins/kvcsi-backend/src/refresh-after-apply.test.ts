@@ -77,7 +77,8 @@ async function serve() {
       }),
     },
     logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
-    service: { listRequests: (query) => store.listRequests(query ?? {}) } as Pick<KvcsiService, 'listRequests'> as KvcsiService,
+    // The kvcsi policy lets this reader read every cluster (GET /bindings asks per cluster).
+    service: { listRequests: (query) => store.listRequests(query ?? {}), checkRead: async () => {} } as Pick<KvcsiService, 'listRequests' | 'checkRead'> as KvcsiService,
     index, registry, clusterPort: ports.clusterPort,
   });
   const app = express().use('/api/kvcsi', router);
