@@ -184,8 +184,9 @@ async function main() {
     auditor: { createEvent: async () => noopEvent },
     catalog: { getEntityByRef: async (ref) => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: ref.split('/')[1], annotations: { 'kvcsi.io/app': ref.split('/')[1] } } }) },
     logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } },
-    // No request was applied: GET /bindings asks the store once and serves the index as it is.
-    service: { listRequests: async () => [] }, index, registry: world.registry, clusterPort: ports.clusterPort,
+    // No request was applied: GET /bindings asks the store once and serves the index as it is; the policy lets the
+    // bench's reader read every cluster.
+    service: { listRequests: async () => [], checkRead: async () => {} }, index, registry: world.registry, clusterPort: ports.clusterPort,
   });
   const app = express().use('/api/kvcsi', router);
   const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
