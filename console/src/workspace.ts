@@ -88,6 +88,18 @@ export interface PostInput {
   metadata?: Json;
 }
 
+/**
+ * What `npm start` keeps of the chat between runs (in its state directory), as Slack keeps it: the conversations'
+ * messages and the uploaded files. Ephemeral answers, command echoes, modals, triggers and response_urls do not last.
+ */
+export interface WorkspaceRecord {
+  format: 'kvcsi-console-chat/v1';
+  messages: ConsoleMessage[];
+  files: ConsoleFile[];
+  sequence: number;
+  lastTs: number;
+}
+
 export interface WorkspaceSnapshot {
   version: number;
   me: ConsoleUser;
@@ -115,6 +127,23 @@ export class Workspace {
     this.events.setMaxListeners(100);
     for (const channel of SANDBOX_CHANNELS) this.conversations.set(channel.id, { ...channel, kind: 'channel' });
     for (const user of SANDBOX_USERS) this.openDm(user.id);
+  }
+
+  /** The messages and files to keep (see WorkspaceRecord). */
+  record(): WorkspaceRecord {
+    const kept = this.messages.filter((message) => message.visibleTo === undefined && message.isCommandEcho !== true);
+    return structuredClone({ format: 'kvcsi-console-chat/v1', messages: kept, files: [...this.files.values()], sequence: this.sequence, lastTs: this.lastTs });
+  }
+
+  /** Puts back what `record()` kept (messages of conversations this console has; a record of another format is ignored). */
+  restore(record: unknown): void {
+    const kept = record as Partial<WorkspaceRecord> | null;
+    if (kept === null || typeof kept !== 'object' || kept.format !== 'kvcsi-console-chat/v1' || !Array.isArray(kept.messages) || !Array.isArray(kept.files)) return;
+    for (const file of kept.files) this.files.set(file.id, file);
+    for (const message of kept.messages) if (this.conversations.has(message.channel)) this.messages.push(message);
+    this.sequence = Math.max(this.sequence, Number(kept.sequence) || 0);
+    this.lastTs = Math.max(this.lastTs, Number(kept.lastTs) || 0);
+    this.changed();
   }
 
   /** Calls `listener` after every change; returns the unsubscribe function. */

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { KvcsiError } from '@kvcsi/core';
 import { APP_ID } from '../directory.js';
 import { startConsoleServer, type ConsoleServer } from '../server.js';
+import { Workspace } from '../workspace.js';
+import { keepChat, type KeptChat } from './chat-file.js';
 import { writeDemoConfig } from './demo-config.js';
 import type { StartOptions } from './options.js';
 import { ensurePortFree, resolvePort, startService, waitForHttp, type Service } from './services.js';
@@ -76,8 +78,8 @@ export function findBackstageWorkspaces(root: string = REPO_ROOT): { backend?: W
   return { ...(backend ? { backend } : {}), ...(app ? { app } : {}) };
 }
 
-function removeState(stateFile: string, databaseFile: string): void {
-  for (const file of [stateFile, databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`, `${databaseFile}-journal`]) rmSync(file, { force: true });
+function removeState(stateFile: string, databaseFile: string, chatFile: string): void {
+  for (const file of [stateFile, databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`, `${databaseFile}-journal`, chatFile]) rmSync(file, { force: true });
 }
 
 const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -116,17 +118,20 @@ export async function startStack(options: StartOptions, hooks: StackHooks = {}):
   mkdirSync(options.stateDir, { recursive: true });
   const stateFile = path.join(options.stateDir, 'sandbox-state.json');
   const databaseFile = path.join(options.stateDir, 'kvcsi.db');
-  if (options.reset) removeState(stateFile, databaseFile);
+  const chatFile = path.join(options.stateDir, 'console-chat.json');
+  if (options.reset) removeState(stateFile, databaseFile, chatFile);
   const databaseUrl = `sqlite:${databaseFile}`;
   // The bot reads the example registry with a watch channel per cluster, unless KVCSI_CONFIG names another.
   const botConfig = process.env.KVCSI_CONFIG ? {} : { KVCSI_CONFIG: writeDemoConfig(options.stateDir) };
 
   const services: Service[] = [];
   let consoleServer: ConsoleServer | undefined;
+  let chat: KeptChat | undefined;
   const stop = async (): Promise<void> => {
     // The bot first (it talks to the others), then the rest.
     await Promise.all([...services].reverse().map((service) => service.stop()));
     await consoleServer?.close();
+    chat?.stop();
   };
 
   try {
@@ -143,7 +148,10 @@ export async function startStack(options: StartOptions, hooks: StackHooks = {}):
     const botToken = `xoxb-console-${randomBytes(12).toString('hex')}`;
     const appToken = options.socket ? `xapp-1-${APP_ID}-console-${randomBytes(12).toString('hex')}` : undefined;
     const botUrl = `http://127.0.0.1:${botPort}`;
-    consoleServer = await startConsoleServer({ port: consolePort, botUrl, signingSecret, botToken, ...(appToken ? { socketMode: { appToken } } : {}) });
+    // The chat outlives a restart, as the sandbox and the store do (--reset forgets all three).
+    const workspace = new Workspace();
+    chat = keepChat(workspace, chatFile, { log });
+    consoleServer = await startConsoleServer({ workspace, port: consolePort, botUrl, signingSecret, botToken, ...(appToken ? { socketMode: { appToken } } : {}) });
     const apiUrl = consoleServer.apiUrl;
 
     let bots = 0;
