@@ -357,9 +357,17 @@ export class Watcher {
     if (open.length === 0) return;
     const readySince = readySinceMs(pod) ?? this.clock.now();
     const now = this.clock.now();
-    for (const problem of open) {
-      if (!becameReady && readySince < problem.openedAt - this.settleInMs) continue;
-      if (!(await this.options.store.updateProblem({ ...problem, state: 'resolved', resolvedAt: now }))) continue;
+    for (const listed of open) {
+      // Compare-and-set: a diagnosis that started before the pod mounted may bump the row (checkedAt) meanwhile. Read
+      // it again and retry, or the problem would stay open with its pod healthy and nothing left to trigger a check.
+      let problem: ProblemRow | undefined = listed;
+      let resolved = false;
+      for (let attempt = 0; attempt < 5 && problem !== undefined && !resolved; attempt++) {
+        if (!becameReady && readySince < problem.openedAt - this.settleInMs) break;
+        resolved = await this.options.store.updateProblem({ ...problem, state: 'resolved', resolvedAt: now });
+        if (!resolved) problem = (await this.options.store.listOpenProblems({ cluster, namespace, workload })).find((row) => row.key === listed.key);
+      }
+      if (!resolved || problem === undefined) continue;
       this.stats.problemsResolved += 1;
       this.checkedAt.delete(workloadKey(cluster, namespace, workload));
       const message = await this.options.store.getOpenMessage(problem.causeKey);
