@@ -1,5 +1,10 @@
 /** Several processes opening one new PostgreSQL at once (replicas starting together) all get a migrated store. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { knex as createKnex, type Knex } from 'knex';
 import { createStore, type KvcsiStore } from './create-store.js';
+import { migrateLatest } from './migrate-latest.js';
 import { MIGRATIONS } from './migrations.js';
 import { MIGRATIONS_TABLE } from './tables.js';
 import { startTestPostgres, type TestPostgres } from './testing/postgres.js';
@@ -25,47 +30,40 @@ it('six stores opened at once on a new database all migrate, and each migration 
   }
 });
 
-it('frees a stale migration lock (its holder died) once it has been held too long, then migrates', async () => {
-  const { default: createKnex } = await import('knex');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const path = await import('node:path');
-  const { migrateLatest } = await import('./migrate-latest.js');
+/** A new SQLite database holding only knex's lock table with these rows, as a crashed or racing process leaves it. */
+async function databaseWithLockRows(rows: { is_locked: number }[]): Promise<Knex> {
   const knex = createKnex({ client: 'better-sqlite3', connection: { filename: path.join(mkdtempSync(path.join(tmpdir(), 'kvcsi-lock-')), 'db.sqlite') }, useNullAsDefault: true });
+  await knex.schema.createTable(`${MIGRATIONS_TABLE}_lock`, (table) => {
+    table.increments('index').primary();
+    table.integer('is_locked');
+  });
+  await knex(`${MIGRATIONS_TABLE}_lock`).insert(rows);
+  return knex;
+}
+
+async function appliedMigrations(knex: Knex): Promise<string[]> {
+  return (await knex(MIGRATIONS_TABLE).select('name')).map((row: { name: string }) => row.name);
+}
+
+it('frees a stale migration lock (its holder died) once it has been held too long, then migrates', async () => {
+  // What a process that died mid-migration leaves behind: the lock row set, nothing applied.
+  const knex = await databaseWithLockRows([{ is_locked: 1 }]);
   try {
-    // What a process that died mid-migration leaves behind: the lock row set, nothing applied.
-    await knex.schema.createTable(`${MIGRATIONS_TABLE}_lock`, (table) => {
-      table.increments('index').primary();
-      table.integer('is_locked');
-    });
-    await knex(`${MIGRATIONS_TABLE}_lock`).insert({ is_locked: 1 });
     await migrateLatest(knex, { staleLockInMs: 300, timeoutInMs: 10_000 });
-    const applied = await knex(MIGRATIONS_TABLE).select('name');
-    expect(applied.map((row: { name: string }) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+    expect(await appliedMigrations(knex)).toEqual(MIGRATIONS.map((migration) => migration.name));
   } finally {
     await knex.destroy();
   }
 });
 
 it('recovers from two lock rows (two processes each inserted one on a new database) at once, not after the stale-lock wait', async () => {
-  const { default: createKnex } = await import('knex');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const path = await import('node:path');
-  const { migrateLatest } = await import('./migrate-latest.js');
-  const knex = createKnex({ client: 'better-sqlite3', connection: { filename: path.join(mkdtempSync(path.join(tmpdir(), 'kvcsi-lock-')), 'db.sqlite') }, useNullAsDefault: true });
+  // What knex's unguarded "insert the lock row if there is none" leaves when two processes race: knex's own lock
+  // (an UPDATE that must touch exactly one row) then fails for everyone.
+  const knex = await databaseWithLockRows([{ is_locked: 0 }, { is_locked: 0 }]);
   try {
-    // What knex's unguarded "insert the lock row if there is none" leaves when two processes race: knex's own lock
-    // (an UPDATE that must touch exactly one row) then fails for everyone.
-    await knex.schema.createTable(`${MIGRATIONS_TABLE}_lock`, (table) => {
-      table.increments('index').primary();
-      table.integer('is_locked');
-    });
-    await knex(`${MIGRATIONS_TABLE}_lock`).insert([{ is_locked: 0 }, { is_locked: 0 }]);
     // The stale-lock wait is longer than the deadline: only the duplicate-row repair can let this migrate.
     await migrateLatest(knex, { staleLockInMs: 60_000, timeoutInMs: 5_000 });
-    const applied = await knex(MIGRATIONS_TABLE).select('name');
-    expect(applied.map((row: { name: string }) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+    expect(await appliedMigrations(knex)).toEqual(MIGRATIONS.map((migration) => migration.name));
     expect(await knex(`${MIGRATIONS_TABLE}_lock`).count({ rows: '*' })).toEqual([{ rows: 1 }]);
   } finally {
     await knex.destroy();
