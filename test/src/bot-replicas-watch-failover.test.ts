@@ -182,6 +182,10 @@ function revokeRole(): void {
 }
 function restoreRole(): void {
   sandbox.state.azure.roleAssignments.push(...revoked);
+  // The pod's Ready condition is stamped with the sandbox's clock: on the real one, as a cluster's API server and the
+  // watcher agree on time. A new leader that first lists the pod after the fix then sees it ready since after the
+  // problem opened (on the scenario's 2026-01-01 clock it would look ready from before, and stay unresolved).
+  sandbox.clock.set(Math.max(Date.now(), sandbox.clock.nowMs()));
   sandbox.reconcile();
 }
 
