@@ -4,7 +4,7 @@
  */
 import type { ProblemNotice, ResolvedBy, SilenceRow } from '@kvcsi/core';
 import { actions, button, codeSection, context, escapeMrkdwn, header, section, type Block, type SlackMessage } from '../blocks/kit.js';
-import { ACTION_IDS, type GrantButtonValue } from '../presenters/diagnosis.js';
+import { ACTION_IDS, type CreateSecretButtonValue, type GrantButtonValue } from '../presenters/diagnosis.js';
 
 /** Slack message metadata naming the watcher's message id, so a replica taking over finds a post instead of repeating it. */
 export const WATCH_METADATA_EVENT = 'kvcsi_watch_problem';
@@ -92,6 +92,15 @@ export function problemMessage(notice: ProblemNotice): SlackMessage & { metadata
       return button({ actionId: ACTION_IDS.grantAccess, text: seen.size > 1 ? `Grant ${w.namespace} on ${w.cluster}` : 'Grant access', value: JSON.stringify(value), style: 'primary' });
     });
     blocks.push(actions(`watch-${finding.id}-grant`, grants));
+  }
+  const secretName = finding.action?.kind === 'create-secret' ? finding.action.params['name'] : undefined;
+  if (secretName) {
+    // The diagnosis card's button too: a modal takes the value, and the create goes through policy and approval.
+    const clusters = [...new Set(notice.workloads.map((w) => w.cluster))].slice(0, MAX_BUTTONS);
+    blocks.push(actions(`watch-${finding.id}-create`, clusters.map((cluster) => {
+      const value: CreateSecretButtonValue = { cluster, name: secretName };
+      return button({ actionId: ACTION_IDS.createSecret, text: clusters.length > 1 ? `Create the secret on ${cluster}` : 'Create the secret', value: JSON.stringify(value) });
+    })));
   }
   if (notice.silence !== undefined) blocks.push(context(silenceText(notice.silence)));
   blocks.push(quietButtons(notice));

@@ -106,4 +106,28 @@ describe('Slack problem sink: the approvers channel, the resolution and the quie
     expect(problemMessage(notice({ ...resolved, resolvedBy: { kind: 'outside' } })).text).toBe(`Resolved after 1m 5s, by a change outside kvcsi: D2 ${D2.title}`);
     expect(buttons(problemMessage(notice(resolved)))).toEqual([]);
   });
+
+  it('carries the diagnosis card\'s Create the secret button when the fix is a kvcsi secret create, one per cluster of a shared cause', () => {
+    const missing = finding({
+      id: 'B3', severity: 'error', title: 'Secret db-password is not in kv-cafehyna-prd', summary: 'The mount asks for a secret the vault does not hold.', cause: '404 SecretNotFound',
+      fix: { commands: ['kvcsi secret create db-password -c cafehyna-prd'] }, action: { kind: 'create-secret', params: { vault: 'kv-cafehyna-prd', name: 'db-password' } },
+    });
+    const elements = (message: { blocks: unknown[] }) => (message.blocks as { type: string; elements?: { action_id: string; value: string; text: { text: string } }[] }[])
+      .filter((block) => block.type === 'actions').flatMap((block) => block.elements!).filter((element) => element.action_id === ACTION_IDS.createSecret);
+    const one = elements(problemMessage(notice({ finding: missing })));
+    expect(one.map((element) => [element.text.text, JSON.parse(element.value)])).toEqual([['Create the secret', { cluster: 'cafehyna-prd', name: 'db-password' }]]);
+    const shared = elements(problemMessage(notice({
+      finding: missing,
+      workloads: [
+        { cluster: 'cafehyna-prd', namespace: 'billing', workload: 'Deployment/api', since: 1 },
+        { cluster: 'cafehyna-hub', namespace: 'billing', workload: 'Deployment/api', since: 2 },
+        { cluster: 'cafehyna-prd', namespace: 'web', workload: 'Deployment/web', since: 3 },
+      ],
+    })));
+    expect(shared.map((element) => JSON.parse(element.value).cluster)).toEqual(['cafehyna-prd', 'cafehyna-hub']);
+    expect(shared[1]!.text.text).toBe('Create the secret on cafehyna-hub');
+    // The grant finding carries no create button, and a resolved message no buttons of either kind.
+    expect(elements(problemMessage(notice()))).toEqual([]);
+    expect(elements(problemMessage(notice({ finding: missing, state: 'resolved', workloads: [], resolvedAt: 2 })))).toEqual([]);
+  });
 });
