@@ -7,7 +7,7 @@
  * before this runs. A choice only changes what the watcher posts: it calls no kvcsi action and changes no access.
  */
 import {
-  KvcsiError, isSilenced, problemNoticeOf, recordAudit, systemClock,
+  KvcsiError, isSilenced, problemNoticeOf, recordAudit, sentRefsOf, systemClock,
   type AuditLog, type Clock, type ClusterRegistry, type MessageRow, type ProblemStore, type SilenceRow, type Tier,
 } from '@kvcsi/core';
 import type { webApi } from '@slack/bolt';
@@ -50,11 +50,6 @@ function parseValue(raw: string | undefined): WatchButtonValue | undefined {
   }
 }
 
-/** The sent references of a message, in every channel it went to. */
-function refsOf(message: MessageRow): string[] {
-  return [message.post, ...(message.copies ?? []).map((copy) => copy.post)].flatMap((post) => (post.state === 'sent' ? [post.ref] : []));
-}
-
 export function watchControls(options: WatchControlsOptions & { registry: ClusterRegistry; client: Pick<webApi.WebClient, 'chat'>; warn(message: string, error: unknown): void }): WatchControl[] {
   const { problems, audit, registry, client } = options;
   const clock = options.clock ?? systemClock;
@@ -63,7 +58,7 @@ export function watchControls(options: WatchControlsOptions & { registry: Cluste
   const rerender = async (message: MessageRow, silence: SilenceRow | undefined): Promise<void> => {
     const open = message.state === 'open' ? await problems.listOpenProblems({ causeKey: message.causeKey }) : [];
     const rendered = problemMessage(problemNoticeOf(message, open, isSilenced(silence, clock.now()) ? silence : undefined));
-    for (const ref of refsOf(message)) {
+    for (const ref of sentRefsOf(message)) {
       const { channel, ts } = parseRef(ref);
       await client.chat.update({ channel, ts, text: rendered.text, blocks: rendered.blocks, metadata: rendered.metadata }).catch((error: unknown) => options.warn('could not update a watch message', error));
     }

@@ -4,7 +4,7 @@ export { TRIGGER_REASONS, isTriggerEvent, isWaitingOnConfig, isPodReady, readySi
 export type { WorkloadRef } from './triggers.js';
 export { createMemoryProblemStore, isSilenced } from './problems.js';
 export type { ProblemRow, MessageRow, MessageCopy, PostState, ProblemStore, ResolvedBy, SilenceRow } from './problems.js';
-export { Watcher, causeKeyOf, problemNoticeOf, rootCauseOf } from './watcher.js';
+export { Watcher, causeKeyOf, problemNoticeOf, rootCauseOf, sentRefsOf } from './watcher.js';
 export type { FixQuery, WatcherOptions, WatcherStats, ProblemNotice, ProblemSink, WatchNote, WorkloadOnMessage } from './watcher.js';
 export { watchChannelFor, watchChannelsFor } from './routing.js';
 export { fixedByRequests } from './fixed-by.js';

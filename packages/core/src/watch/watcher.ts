@@ -447,7 +447,7 @@ export class Watcher {
       posted = true;
     }
     if (posted && open.length > 0) return;
-    const refs = destinationsOf(message).flatMap((destination) => (destination.post.state === 'sent' ? [destination.post.ref] : []));
+    const refs = sentRefsOf(message);
     if (refs.length === 0) return;
     if (open.length === 0) {
       // The cause is over: the message says so in place, in every channel, even while snoozed or muted (good news is
@@ -479,6 +479,11 @@ export class Watcher {
 /** A message's destinations in order: the first (`post`, `target`), then its copies. */
 function destinationsOf(message: MessageRow): { target?: string; post: PostState }[] {
   return [{ ...(message.target === undefined ? {} : { target: message.target }), post: message.post }, ...(message.copies ?? [])];
+}
+
+/** The front end's references of a message, in every channel it was sent to (the watcher's updates; a button's re-render). */
+export function sentRefsOf(message: MessageRow): string[] {
+  return destinationsOf(message).flatMap((destination) => (destination.post.state === 'sent' ? [destination.post.ref] : []));
 }
 
 function withPost(message: MessageRow, index: number, post: PostState): MessageRow {
