@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- what only some commands need is required on first use */
-import type { Actor, KvcsiService } from '@kvcsi/core';
+import type { Actor, KvcsiService, Policy } from '@kvcsi/core';
 import { KvcsiError } from '@kvcsi/core/errors';
 import type * as ClusterLoading from '@kvcsi/core/clusters/load';
 import type { ClusterRegistry } from '@kvcsi/core/clusters';
@@ -49,6 +49,7 @@ export class CommandContext {
   private serviceCache: Promise<CliService> | undefined;
   private actorCache: Promise<Actor> | undefined;
   private readerCache: Promise<Actor | undefined> | undefined;
+  private policyCache: Policy | undefined;
   readonly paint: Paint;
   /** No Azure or Kubernetes call outlives this moment (ms since the epoch): what runs out is reported as unchecked. */
   readonly notAfter: number;
@@ -81,8 +82,15 @@ export class CommandContext {
   /** The KvcsiService over the runtime's ports and the store, built on first use and closed by `close()`. */
   get service(): Promise<KvcsiService> {
     const { createCliService } = require('./service.js') as typeof ServiceModule;
-    this.serviceCache ??= createCliService({ io: this.io, registry: this.registry, runtime: this.runtime, sandbox: this.sandbox });
+    this.serviceCache ??= createCliService({ io: this.io, registry: this.registry, runtime: this.runtime, sandbox: this.sandbox, policy: this.policy });
     return this.serviceCache.then((built) => built.service);
+  }
+
+  /** The policy (the config's `policy:`, the sandbox's, or KVCSI_POLICY's file), compiled on first use. */
+  get policy(): Policy {
+    const { loadCliPolicy } = require('./service.js') as typeof ServiceModule;
+    this.policyCache ??= loadCliPolicy(this.io, this.sandbox, this.registry);
+    return this.policyCache;
   }
 
   /** Who runs the command: the Entra user of the Azure credential (`aad:<upn>`), or in sandbox mode the `--as` user. */
@@ -107,7 +115,7 @@ export class CommandContext {
   get reader(): Promise<Actor | undefined> {
     if (this.readerCache === undefined) {
       const { readsRestricted } = require('./service.js') as typeof ServiceModule;
-      const restricted = this.options.as !== undefined || readsRestricted(this.io, this.sandbox, this.registry);
+      const restricted = this.options.as !== undefined || readsRestricted(this.policy);
       this.readerCache = restricted ? this.actor : Promise.resolve(undefined);
     }
     return this.readerCache;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createKvcsiService, createPolicy, decisionKeysFromEnv, KvcsiError, SANDBOX_POLICY, type ClusterRegistry, type KvcsiService, type PolicyConfigInput } from '@kvcsi/core';
+import { createKvcsiService, createPolicy, decisionKeysFromEnv, KvcsiError, SANDBOX_POLICY, type ClusterRegistry, type KvcsiService, type Policy, type PolicyConfigInput } from '@kvcsi/core';
 import type { Runtime } from '@kvcsi/runtime';
 import type { KvcsiStore, StoreOptions } from '@kvcsi/store';
 import { loadStore } from './load-on-first-use.js';
@@ -45,14 +45,18 @@ export function cliPolicy(io: CliIo, sandbox: boolean, registry?: ClusterRegistr
   }
 }
 
-/** Whether the policy denies `read` to anyone: only then must the CLI tell who reads. */
-export function readsRestricted(io: CliIo, sandbox: boolean, registry: ClusterRegistry): boolean {
-  return createPolicy(cliPolicy(io, sandbox, registry)).config.rules.some((rule) => rule.effect === 'deny' && rule.actions.includes('read'));
+/** The CLI's policy, read and compiled once per command (the reader check and the service share it). */
+export function loadCliPolicy(io: CliIo, sandbox: boolean, registry: ClusterRegistry): Policy {
+  return createPolicy(cliPolicy(io, sandbox, registry));
 }
 
-export async function createCliService(options: { io: CliIo; registry: ClusterRegistry; runtime: Runtime; sandbox: boolean }): Promise<CliService> {
-  const { io, registry, runtime, sandbox } = options;
-  const policy = cliPolicy(io, sandbox, registry);
+/** Whether the policy denies `read` to anyone: only then must the CLI tell who reads. */
+export function readsRestricted(policy: Policy): boolean {
+  return policy.config.rules.some((rule) => rule.effect === 'deny' && rule.actions.includes('read'));
+}
+
+export async function createCliService(options: { io: CliIo; registry: ClusterRegistry; runtime: Runtime; sandbox: boolean; policy: Policy }): Promise<CliService> {
+  const { io, registry, runtime, sandbox, policy } = options;
   // Sandbox mode opens only a store the sandbox created, so its well-known users and key never touch a live store.
   const store = await loadStore().createStore({ ...cliStoreOptions(io, sandbox), mode: sandbox ? 'sandbox' : 'live' });
   const service = createKvcsiService({
