@@ -14,7 +14,7 @@ import {
   kvcsiSecretRequestPermission, missingAnnotationMessage, type BindingsResponse, type CreateSecretRequestResponse, type DiagnoseResponse,
   type EntityApp, type ListRequestsResponse, type OpenProblemDto, type ProblemsResponse, type SourceError,
 } from '@kvcsi/backstage-plugin-common';
-import { KvcsiError, type Actor, type ClusterPort, type ClusterRegistry, type KvcsiService, type ProblemStore } from '@kvcsi/core';
+import { partitionReadable, type Actor, type ClusterPort, type ClusterRegistry, type KvcsiService, type ProblemStore } from '@kvcsi/core';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { actorOf } from './actor.js';
@@ -179,18 +179,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   /** Splits clusters into those the reader may read and one FORBIDDEN error for each of the others (each denial audited by the service). */
   const readableClusters = async (clusters: string[], reader: Actor): Promise<{ readable: string[]; denied: SourceError[] }> => {
-    const checked = await Promise.all(clusters.map(async (cluster) => {
-      try {
-        await service.checkRead({ cluster, reader });
-        return { cluster };
-      } catch (error) {
-        if (!(error instanceof KvcsiError) || error.code !== 'FORBIDDEN') throw error;
-        return { cluster, error: { cluster, source: 'kubernetes' as const, name: `cluster/${cluster}`, code: error.code, message: `the kvcsi policy does not let you read ${cluster}` } };
-      }
-    }));
+    const { readable, denied } = await partitionReadable(service, clusters, { reader });
     return {
-      readable: checked.filter((entry) => entry.error === undefined).map((entry) => entry.cluster),
-      denied: checked.flatMap((entry) => (entry.error === undefined ? [] : [entry.error])),
+      readable,
+      denied: denied.map(({ cluster, error }) => ({ cluster, source: 'kubernetes', name: `cluster/${cluster}`, code: error.code, message: `the kvcsi policy does not let you read ${cluster}` })),
     };
   };
 

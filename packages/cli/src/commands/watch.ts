@@ -1,4 +1,4 @@
-import { createMemoryProblemStore, KvcsiError, Watcher, type ProblemNotice, type ProblemSink, type WatchNote } from '@kvcsi/core';
+import { createMemoryProblemStore, KvcsiError, partitionReadable, Watcher, type ProblemNotice, type ProblemSink, type WatchNote } from '@kvcsi/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -79,17 +79,9 @@ function terminalSink(context: CommandContext): ProblemSink {
 async function readableOf(context: CommandContext, clusters: string[], named: boolean): Promise<string[]> {
   const reader = await context.reader;
   if (reader === undefined) return clusters;
-  const service = await context.service;
-  const readable: string[] = [];
-  for (const cluster of clusters) {
-    try {
-      await service.checkRead({ cluster, reader });
-      readable.push(cluster);
-    } catch (error) {
-      if (named || !(error instanceof KvcsiError) || error.code !== 'FORBIDDEN') throw error;
-      context.io.stderr.write(`Not watching ${cluster}: ${error.message}\n`);
-    }
-  }
+  const { readable, denied } = await partitionReadable(await context.service, clusters, { reader });
+  if (named && denied[0] !== undefined) throw denied[0].error;
+  for (const { cluster, error } of denied) context.io.stderr.write(`Not watching ${cluster}: ${error.message}\n`);
   // The watch runs on a runtime of its own: close the service's now (in sandbox mode two in one process would both
   // answer each request).
   await context.close();

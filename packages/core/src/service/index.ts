@@ -9,3 +9,5 @@ export { createKvcsiService, toClusterSummary, parseSince, errorSummary, DEFAULT
 export type { KvcsiServiceOptions } from './create-service.js';
 export { decideWithEntraToken, decisionErrorStatus, DECISIONS } from './decision-api.js';
 export type { DecideWithEntraTokenInput, DecisionKind } from './decision-api.js';
+export { partitionReadable } from './readable-clusters.js';
+export type { ReadableClusters } from './readable-clusters.js';
