@@ -346,9 +346,13 @@ it('a process killed while it updates a card loses nothing: another takes the ca
   await Promise.all([startBot('a'), startBot('b')]);
   const updated = await cardShowing(card, /applied/i, 20_000);
   expect(updated.text).toContain(requestId);
-  const after = await store.cards.getCard(requestId);
+  // The card's record is written after chat.update answers, so the Slack view can be a moment ahead of it.
+  const after = await waitFor('the card record to show applied and no claim', async () => {
+    const record = await store.cards.getCard(requestId);
+    return record?.shownStatus === 'applied' && record.claimedBy === undefined ? record : undefined;
+  });
   expect(after).toMatchObject({ shownStatus: 'applied' });
-  expect(after?.claimedBy).toBeUndefined();
+  expect(after.claimedBy).toBeUndefined();
   expect(await applyEventsOf(requestId)).toEqual([expect.objectContaining({ outcome: 'succeeded' })]);
   await waitFor('the DM to Rita', () => dmsAbout(requestId).length > 0 || undefined);
 });
