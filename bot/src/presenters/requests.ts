@@ -78,6 +78,7 @@ const KIND_TITLE: Readonly<Record<AccessRequest['kind'], string>> = {
   revoke: 'Revoke request',
   'secret-create': 'Secret creation',
   'secret-request': 'Secret request',
+  'secret-recover': 'Secret recovery',
 };
 
 export interface RequestCardOptions {

@@ -12,7 +12,7 @@ export type ServiceMethod = keyof KvcsiService;
 const METHODS: Record<ServiceMethod, true> = {
   listClusters: true, checkRead: true, bindings: true, diagnosePod: true, diagnoseApp: true, status: true,
   planGrant: true, grant: true, planRevoke: true, revoke: true,
-  createSecret: true, requestSecret: true, supplySecretValue: true,
+  createSecret: true, requestSecret: true, supplySecretValue: true, recoverSecret: true,
   listRequests: true, getRequest: true, approve: true, reject: true, resumeApproved: true, audit: true,
 };
 export const SERVICE_METHODS = Object.keys(METHODS) as ServiceMethod[];

@@ -6,6 +6,7 @@ import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { vaultUrl, type AzureEndpoints } from './endpoints.js';
 import { observingPolicy } from './observe.js';
+import { valueFreeSecretGetPolicy } from './value-free-get.js';
 
 /** The SDK pipeline's retry settings (429 with Retry-After, 408, 5xx, network errors). */
 export interface AzureRetryOptions {
@@ -20,6 +21,7 @@ export interface AzureRetryOptions {
 /** One SDK client per vault and per subscription, created on first use and kept: each holds its own token cache. */
 export class AzureClients {
   private readonly secretClients = new Map<string, SecretClient>();
+  private readonly recoveringClients = new Map<string, SecretClient>();
   private readonly perSubscription = new Map<string, unknown>();
   private readonly retryOptions: Required<AzureRetryOptions>;
 
@@ -37,6 +39,20 @@ export class AzureClients {
     if (client === undefined) {
       client = new SecretClient(url, this.credential, { retryOptions: this.retryOptions, additionalPolicies: [{ policy: observingPolicy, position: 'perCall' }] });
       this.secretClients.set(url, client);
+    }
+    return client;
+  }
+
+  /** A secret client for recovering: its getSecret calls read versions' attributes, never a value (value-free-get.ts). */
+  recoveringSecrets(vaultName: string): SecretClient {
+    const url = vaultUrl(vaultName, this.endpoints);
+    let client = this.recoveringClients.get(url);
+    if (client === undefined) {
+      client = new SecretClient(url, this.credential, {
+        retryOptions: this.retryOptions,
+        additionalPolicies: [{ policy: observingPolicy, position: 'perCall' }, { policy: valueFreeSecretGetPolicy, position: 'perCall' }],
+      });
+      this.recoveringClients.set(url, client);
     }
     return client;
   }

@@ -1,8 +1,8 @@
 // SDK shapes → the core's port shapes. Pure functions, no I/O.
 import type { Vault } from '@azure/arm-keyvault';
 import type { RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
-import type { SecretProperties as SdkSecretProperties } from '@azure/keyvault-secrets';
-import type { RoleAssignmentInfo, SecretProperties, VaultAccessPolicy, VaultProperties } from '@kvcsi/core';
+import type { DeletedSecret as SdkDeletedSecret, SecretProperties as SdkSecretProperties } from '@azure/keyvault-secrets';
+import type { DeletedSecretInfo, RoleAssignmentInfo, SecretProperties, VaultAccessPolicy, VaultProperties } from '@kvcsi/core';
 
 /** Parts of an ARM resource id (`/subscriptions/<s>/resourceGroups/<rg>/providers/…/<name>`). */
 export function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?: string; name?: string } {
@@ -75,6 +75,17 @@ export function toSecretProperties(properties: SdkSecretProperties): SecretPrope
   if (updatedOn !== undefined) out.updatedOn = updatedOn;
   if (expiresOn !== undefined) out.expiresOn = expiresOn;
   if (properties.version !== undefined) out.version = properties.version;
+  return out;
+}
+
+/** A deleted secret's name and dates; the SDK type has a `value` field, which is never copied. */
+export function toDeletedSecretInfo(deleted: Pick<SdkDeletedSecret, 'name' | 'deletedOn' | 'scheduledPurgeDate' | 'recoveryId'>): DeletedSecretInfo {
+  const out: DeletedSecretInfo = { name: deleted.name };
+  const deletedOn = iso(deleted.deletedOn);
+  const scheduledPurgeOn = iso(deleted.scheduledPurgeDate);
+  if (deletedOn !== undefined) out.deletedOn = deletedOn;
+  if (scheduledPurgeOn !== undefined) out.scheduledPurgeOn = scheduledPurgeOn;
+  if (deleted.recoveryId !== undefined) out.recoveryId = deleted.recoveryId;
   return out;
 }
 

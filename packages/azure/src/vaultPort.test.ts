@@ -226,3 +226,44 @@ describe('role assignments and RBAC access', () => {
     expect(error).toMatchObject({ code: 'FORBIDDEN', details: { status: 403, serviceCode: 'AuthorizationFailed' } });
   });
 });
+
+describe('deleted secrets: found by listing, recovered without reading a value', () => {
+  const hub = { name: 'kv-cafehyna-default' };
+  const deletedName = 'argocd-notifications-slack-token';
+
+  it('finds the scenario\'s soft-deleted secret by name, in any case, from the listing; a live or unknown name is undefined', async () => {
+    const port = operatorPort();
+    const found = await port.findDeletedSecret?.(hub, deletedName.toUpperCase());
+    expect(found).toMatchObject({ name: deletedName, recoveryId: `https://kv-cafehyna-default.vault.azure.net/deletedsecrets/${deletedName}` });
+    expect(found?.deletedOn).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(Date.parse(found?.scheduledPurgeOn ?? '')).toBeGreaterThan(Date.parse(found?.deletedOn ?? ''));
+    expect(Object.keys(found ?? {})).not.toContain('value');
+    await expect(port.findDeletedSecret?.(hub, 'argocd-repo-github-token')).resolves.toBeUndefined();
+    await expect(port.findDeletedSecret?.(hub, 'never-there')).resolves.toBeUndefined();
+    // Listed (secrets/list), never read one by one (GetDeletedSecret needs secrets/get).
+    expect(harness.requests.filter((r) => r.includes('/deletedsecrets/'))).toEqual([]);
+  });
+
+  it('recovers it: live again with its version, and no request could carry a value back', async () => {
+    const port = operatorPort();
+    const recovered = await port.recoverDeletedSecret?.(hub, deletedName);
+    expect(recovered).toMatchObject({ name: deletedName, enabled: true });
+    expect(recovered?.version).toMatch(/^[0-9a-f]{32}$/);
+    expect(Object.keys(recovered ?? {})).not.toContain('value');
+    expect((await port.listSecretProperties(hub)).items.map((item) => item.name)).toContain(deletedName);
+    await expect(port.findDeletedSecret?.(hub, deletedName)).resolves.toBeUndefined();
+    const sent = harness.requests.map((r) => r.split('?')[0] ?? r).filter((r) => r.includes('vault.azure.net'));
+    expect(sent).toContain(`POST kv-cafehyna-default.vault.azure.net/deletedsecrets/${deletedName}/recover`);
+    // The SDK poller's getSecret calls went out as version listings (value-free-get.ts): no GET of a secret bundle.
+    expect(sent.filter((r) => r.startsWith('GET') && new RegExp(`/secrets/${deletedName}/?[0-9a-f]*$`).test(r))).toEqual([]);
+    expect(sent.some((r) => r === `GET kv-cafehyna-default.vault.azure.net/secrets/${deletedName}/versions`)).toBe(true);
+  });
+
+  it('says NOT_FOUND when there is nothing to recover, and refuses an invalid name before calling Azure', async () => {
+    const port = operatorPort();
+    await expect(port.recoverDeletedSecret?.(hub, 'never-there')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    harness.requests.length = 0;
+    await expect(port.recoverDeletedSecret?.(hub, 'bad_name')).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'name' });
+    expect(harness.requests).toEqual([]);
+  });
+});

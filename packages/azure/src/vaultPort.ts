@@ -17,7 +17,7 @@ import { createCall, type AdapterContext } from './context.js';
 import { endpointsFor, type AzureEndpoints } from './endpoints.js';
 import { IdentityResolver } from './identities.js';
 import { accessToken, currentPrincipal, type CurrentPrincipal } from './principal.js';
-import { toSecretProperties, toVaultProperties } from './mapping.js';
+import { toDeletedSecretInfo, toSecretProperties, toVaultProperties } from './mapping.js';
 import { RoleAssignments } from './roleAssignments.js';
 import { currentObservation } from './observe.js';
 import { listVisibleSubscriptions } from './subscriptions.js';
@@ -65,6 +65,8 @@ export const DEFAULT_AZURE_TIMEOUT_IN_MS = 30_000;
 
 /** Key Vault object names: 1–127 letters, digits and dashes. */
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+/** Key Vault recovers within seconds; the SDK's default poll interval is 2 s. */
+const RECOVER_POLL_INTERVAL_IN_MS = 1_000;
 
 function configuredSubscriptions(options: AzureVaultPortOptions): string[] {
   const ids = [...(options.subscriptionIds ?? [])];
@@ -204,6 +206,29 @@ export function createAzureVaultPort(options: AzureVaultPortOptions = {}): Azure
         }),
       );
       return toSecretProperties(written.properties);
+    },
+
+    async findDeletedSecret(vault, name, request = {}) {
+      // Listed (secrets/list), not read one by one: GetDeletedSecret needs secrets/get, which kvcsi does not ask for.
+      return call(request, { operation: 'list deleted secrets', target: vault.name }, async (abortSignal) => {
+        const wanted = name.toLowerCase();
+        for await (const page of clients.secrets(vault.name).listDeletedSecrets({ abortSignal }).byPage()) {
+          const found = page.find((deleted) => deleted.name.toLowerCase() === wanted);
+          if (found) return toDeletedSecretInfo(found);
+        }
+        return undefined;
+      });
+    },
+
+    async recoverDeletedSecret(vault, name, request = {}) {
+      if (!SECRET_NAME.test(name)) {
+        throw new KvcsiError('INVALID_INPUT', `invalid secret name "${name}": 1-127 letters, digits and dashes`, { field: 'name', rule: '^[0-9a-zA-Z-]{1,127}$' });
+      }
+      const recovered = await call(request, { operation: 'recover deleted secret', target: `${vault.name}/${name}` }, async (abortSignal) => {
+        const poller = await clients.recoveringSecrets(vault.name).beginRecoverDeletedSecret(name, { abortSignal, intervalInMs: RECOVER_POLL_INTERVAL_IN_MS });
+        return poller.pollUntilDone({ abortSignal });
+      });
+      return toSecretProperties(recovered);
     },
 
     async updateAccessPolicy(vault, request) {

@@ -345,6 +345,16 @@ export interface SecretProperties {
   version?: string;
 }
 
+/** A soft-deleted secret, as Key Vault lists it under `deletedsecrets` (names and dates, never a value). */
+export interface DeletedSecretInfo {
+  name: string;
+  /** RFC 3339. */
+  deletedOn?: string;
+  /** RFC 3339: after this Key Vault purges it and it cannot be recovered. */
+  scheduledPurgeOn?: string;
+  recoveryId?: string;
+}
+
 export interface SecretPropertiesPage {
   items: SecretProperties[];
   /** Absent on the last page. */
@@ -411,6 +421,13 @@ export interface VaultPort {
   /** What the identity holds on the vault (or on one secret). */
   checkAccess(vault: VaultRef, options: CallOptions & { objectId: string; secretName?: string }): Promise<IdentityAccess>;
   setSecret(vault: VaultRef, name: string, value: string, options?: SetSecretOptions): Promise<SecretProperties>;
+  /**
+   * The soft-deleted secret of this name (case-insensitive), found by listing the vault's deleted secrets (`secrets/list`,
+   * no `get`); `undefined` when there is none.
+   */
+  findDeletedSecret?(vault: VaultRef, name: string, options?: CallOptions): Promise<DeletedSecretInfo | undefined>;
+  /** Recovers a soft-deleted secret (`secrets/recover`) and waits until it is live again; no value is read. */
+  recoverDeletedSecret?(vault: VaultRef, name: string, options?: CallOptions): Promise<SecretProperties>;
   updateAccessPolicy(vault: VaultRef, options: UpdateAccessPolicyOptions): Promise<void>;
   listRoleAssignments(options: CallOptions & { scope: string; principalObjectId?: string }): Promise<RoleAssignmentInfo[]>;
   createRoleAssignment(options: CreateRoleAssignmentOptions): Promise<RoleAssignmentInfo>;

@@ -144,8 +144,12 @@ describe('Azure: the vault port', () => {
 
     const painelApi = harness.sandbox.state.azure.identities.find((i) => i.name === 'id-painel-api');
     // Optional on the VaultPort (core), always there on the Azure adapter.
-    const { listFederatedCredentials, getClusterOidcIssuer } = port;
+    const { listFederatedCredentials, getClusterOidcIssuer, findDeletedSecret, recoverDeletedSecret } = port;
     if (listFederatedCredentials === undefined || getClusterOidcIssuer === undefined) throw new Error('the Azure port lost listFederatedCredentials or getClusterOidcIssuer');
+    if (findDeletedSecret === undefined || recoverDeletedSecret === undefined) throw new Error('the Azure port lost findDeletedSecret or recoverDeletedSecret');
+    // The scenario's soft-deleted secret (argocd-notifications on cafehyna-hub).
+    const deletedIn = { name: 'kv-cafehyna-default' };
+    const deletedName = 'argocd-notifications-slack-token';
     const vault = { name: 'kv-cafehyna-dev-hlg' };
     const run: Record<string, () => Promise<unknown>> = {
       getVaultProperties: () => port.getVaultProperties(vault),
@@ -159,6 +163,8 @@ describe('Azure: the vault port', () => {
       listSecretProperties: () => port.listSecretProperties(vault),
       checkAccess: () => port.checkAccess({ name: 'kv-cafehyna-prd' }, { objectId: KUBELET.objectId }),
       setSecret: () => port.setSecret(vault, 'kvcsi-deploy-kit-test', 'a value for the test'),
+      findDeletedSecret: () => findDeletedSecret.call(port, deletedIn, deletedName),
+      recoverDeletedSecret: () => recoverDeletedSecret.call(port, deletedIn, deletedName),
       updateAccessPolicy: () => port.updateAccessPolicy(vault, { operation: 'add', policy: { tenantId: TENANT_ID, objectId: KUBELET.objectId, permissions: { secrets: ['get', 'list'] } } }),
       listRoleAssignments: () => port.listRoleAssignments({ scope: PRD_VAULT_ID }),
       createRoleAssignment: () => port.createRoleAssignment({ scope: PRD_VAULT_ID, roleDefinitionId: KEY_VAULT_SECRETS_USER, principalObjectId: KUBELET.objectId, principalType: 'ServicePrincipal' }),
@@ -224,7 +230,7 @@ describe('Azure: the vault port', () => {
       const definition = readJson<RoleDefinition>(file);
       expect([...definition.Actions, ...definition.DataActions].filter((p) => /secrets\/getSecret|secrets\/\*|secrets\/read$/.test(p) && !p.startsWith('Microsoft.ContainerService'))).toEqual([]);
     }
-    expect(readJson<RoleDefinition>(ROLE_FILES['secret-writer'] ?? '').DataActions).toEqual(['Microsoft.KeyVault/vaults/secrets/setSecret/action']);
+    expect(readJson<RoleDefinition>(ROLE_FILES['secret-writer'] ?? '').DataActions).toEqual(['Microsoft.KeyVault/vaults/secrets/recover/action', 'Microsoft.KeyVault/vaults/secrets/setSecret/action']);
   });
 
   it('assigns the granter only with the condition: Key Vault Secrets User, to service principals, for writes and deletes', () => {

@@ -10,7 +10,7 @@
  *       platform: [slack:U0PLATFORM, cli:alice]
  *     rules:
  *       - principals: [group:platform, group:approvers-prd]
- *         actions: [grant, revoke, secret-create, secret-request]
+ *         actions: [grant, revoke, secret-create, secret-request, secret-recover]
  *       - principals: ['*']                    # everyone
  *         actions: [secret-request]
  *         tiers: [dev, hub]
@@ -30,11 +30,11 @@
 import { z } from 'zod';
 import { TIERS } from '../clusters/tiers.js';
 
-export const POLICY_ACTIONS = ['read', 'grant', 'revoke', 'secret-create', 'secret-request', 'approve'] as const;
+export const POLICY_ACTIONS = ['read', 'grant', 'revoke', 'secret-create', 'secret-request', 'secret-recover', 'approve'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 /** The actions that change something and so are denied by default and may need approval. */
-export const WRITE_ACTIONS = ['grant', 'revoke', 'secret-create', 'secret-request'] as const satisfies readonly PolicyAction[];
+export const WRITE_ACTIONS = ['grant', 'revoke', 'secret-create', 'secret-request', 'secret-recover'] as const satisfies readonly PolicyAction[];
 export type WriteAction = (typeof WRITE_ACTIONS)[number];
 
 export const DEFAULT_REQUEST_TTL_IN_MS = 24 * 60 * 60 * 1000;

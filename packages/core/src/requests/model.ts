@@ -4,7 +4,7 @@
  */
 import type { Tier } from '../clusters/schema.js';
 
-export const REQUEST_KINDS = ['grant', 'revoke', 'secret-create', 'secret-request'] as const;
+export const REQUEST_KINDS = ['grant', 'revoke', 'secret-create', 'secret-request', 'secret-recover'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /**
@@ -37,7 +37,7 @@ export interface RequestTarget {
   vault?: string;
   /** An ARM scope (vault or secret) for grants, when planned. */
   scope?: string;
-  /** The Key Vault secret name for `secret-create` and `secret-request`. */
+  /** The Key Vault secret name for `secret-create`, `secret-request` and `secret-recover`. */
   secretName?: string;
   namespace?: string;
 }

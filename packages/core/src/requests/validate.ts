@@ -35,7 +35,7 @@ export function validateRequestDraft(draft: RequestDraft): RequestDraft {
   if ((draft.kind === 'grant' || draft.kind === 'revoke') && !target.app && !target.scope) {
     throw invalid('target.app', `a ${draft.kind} request names an app (or a scope)`);
   }
-  if ((draft.kind === 'secret-create' || draft.kind === 'secret-request') && !target.secretName) {
+  if ((draft.kind === 'secret-create' || draft.kind === 'secret-request' || draft.kind === 'secret-recover') && !target.secretName) {
     throw invalid('target.secretName', `a ${draft.kind} request names the secret (its value comes later, never with the request)`);
   }
   const secretField = findSecretLookingField({ justification, target, details: draft.details ?? {} });

@@ -4,3 +4,5 @@ export { writeSecret, findSecretProperties, assertSecretAbsent, secretTags } fro
 export type { WriteSecretOptions, FindSecretOptions } from './write.js';
 export { findSecretUsers, secretBelongsTo, otherUsersOf, overwriteNote, APP_TAG } from './scope.js';
 export type { SecretUsers, FindSecretUsersOptions } from './scope.js';
+export { findRecoverableSecret, recoverSecretNow } from './recover.js';
+export type { RecoverOutcome } from './recover.js';

@@ -25,6 +25,7 @@ import { APP_TAG, findSecretUsers, overwriteNote, secretBelongsTo } from '../sec
 import { secretSnippet } from '../secrets/snippet.js';
 import { validateAppName, validateContentType, validateSecretName, validateSecretValue } from '../secrets/validate.js';
 import { assertSecretAbsent, findSecretProperties, secretTags, writeSecret } from '../secrets/write.js';
+import { findRecoverableSecret, recoverSecretNow } from '../secrets/recover.js';
 import type {
   ActionOutcome, ActionResult, Actor, AppBinding, ClusterStatus, ClusterSummary, GrantOptions, GrantPlan, KvcsiService, PlanGrantOptions,
   PlannedIdentity, SecretActionResult, ServiceCallOptions, ServiceErrorSummary,
@@ -368,6 +369,31 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       };
     };
 
+  /** Recovers an approved secret-recover in the cluster's registry vault; remembers the properties for the result. */
+  const secretRecoverer = (recovered: { properties?: SecretProperties }) =>
+    async (request: AccessRequest, context: { signal?: AbortSignal }): Promise<ExecutorResult> => {
+      if (request.kind !== 'secret-recover') throw new KvcsiError('INTERNAL', `request ${request.id} is not a secret-recover`);
+      const cluster = registry.get(request.target.cluster);
+      if (request.target.vault !== undefined && request.target.vault.toLowerCase() !== cluster.keyVault.name.toLowerCase()) {
+        throw new KvcsiError('FORBIDDEN', `request ${request.id} names vault ${request.target.vault}, not ${cluster.keyVault.name}, the registry's vault of ${cluster.name}`, { field: 'target.vault' });
+      }
+      assertTierCovers(request, strictestTierOfVault(cluster, registry));
+      const ref = vaultRefOf(cluster);
+      const name = request.target.secretName ?? '';
+      const outcome = await recoverSecretNow(vault, ref, name, callOf(context));
+      if (outcome.properties) recovered.properties = outcome.properties;
+      return {
+        changed: outcome.changed, message: outcome.message,
+        after: { secretName: name, vault: ref.name, version: outcome.properties?.version ?? null },
+      };
+    };
+
+  const applyRecoverRequest = async (request: AccessRequest, who: Who, call: CallOptions): Promise<SecretActionResult> => {
+    const recovered: { properties?: SecretProperties } = {};
+    const applied = await requests.applyApproved(request, secretRecoverer(recovered), { actor: who.id, ...groupsOf(who), ...call });
+    return secretResult(applied.request, outcomeOfApply(applied), recovered.properties);
+  };
+
   const secretResult = (request: AccessRequest, outcome: ActionOutcome, properties?: SecretProperties): SecretActionResult => {
     const name = request.target.secretName ?? '';
     return {
@@ -567,6 +593,32 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       return supply(request, who, input.value, callOf(input));
     },
 
+    async recoverSecret(input) {
+      const who = whoOf(input.actor);
+      const call = callOf(input);
+      const name = validateSecretName(input.name);
+      const app = input.app !== undefined ? validateAppName(input.app) : undefined;
+      const cluster = registry.get(input.cluster);
+      const ref = vaultRefOf(cluster);
+      // Refused before anything is requested when there is nothing to recover; the recoverer looks again when it runs.
+      const deleted = await findRecoverableSecret(vault, ref, name, call);
+      const request = await requests.submit({
+        actor: who.id, ...groupsOf(who), kind: 'secret-recover',
+        target: { cluster: cluster.name, tier: strictestTierOfVault(cluster, registry), vault: ref.name, secretName: deleted.name, ...(app !== undefined ? { app } : {}) },
+        justification: input.justification?.trim() || `recover secret ${deleted.name} in ${ref.name}${deleted.deletedOn ? `, deleted ${deleted.deletedOn}` : ''}${app ? ` (mounted by ${app})` : ''}`,
+        details: {
+          ...(deleted.deletedOn !== undefined ? { deletedOn: deleted.deletedOn } : {}),
+          ...(deleted.scheduledPurgeOn !== undefined ? { scheduledPurgeOn: deleted.scheduledPurgeOn } : {}),
+        },
+        ...call,
+      });
+      if (request.status === 'pending') {
+        const warnings = deleted.scheduledPurgeOn ? [`Key Vault purges ${deleted.name} at ${deleted.scheduledPurgeOn}; after that it cannot be recovered`] : [];
+        return secretResult(request, pendingOutcome(request, warnings, `recovering ${deleted.name} in ${ref.name}`));
+      }
+      return applyRecoverRequest(request, who, call);
+    },
+
     async listRequests(query = {}) {
       const { signal, reader: _reader, ...rest } = query;
       const listed = await requests.list({ ...rest, ...(signal ? { signal } : {}) });
@@ -588,6 +640,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       const call = callOf(input);
       const approved = await requests.approve({ id: input.requestId, actor: who.id, ...groupsOf(who), ...(input.reason ? { reason: input.reason } : {}), ...call });
       if (approved.kind === 'grant' || approved.kind === 'revoke') return applyAccessRequest(approved, who, call);
+      if (approved.kind === 'secret-recover') return applyRecoverRequest(approved, who, call);
       return { request: approved, outcome: approvedSecretOutcome(approved, []) };
     },
 
@@ -596,13 +649,14 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
       const call = callOf(input);
       const approved = await requests.list({ status: 'approved', ...call });
       const stranded = approved.filter(
-        (request) => (request.kind === 'grant' || request.kind === 'revoke') && clock.now() - Date.parse(request.decision?.at ?? request.updatedAt) >= grace,
+        (request) => (request.kind === 'grant' || request.kind === 'revoke' || request.kind === 'secret-recover') && clock.now() - Date.parse(request.decision?.at ?? request.updatedAt) >= grace,
       );
       const results: ActionResult[] = [];
       for (const request of stranded) {
         // The decision's signature is verified again before anything runs; the apply is audited as kvcsi's.
         try {
-          results.push(await applyAccessRequest(request, { id: SYSTEM_ACTOR }, call));
+          const system = { id: SYSTEM_ACTOR };
+          results.push(await (request.kind === 'secret-recover' ? applyRecoverRequest(request, system, call) : applyAccessRequest(request, system, call)));
         } catch (error) {
           // Another replica's sweep claimed it first: it is being applied, once.
           if (!(error instanceof KvcsiError && error.code === 'CONFLICT')) throw error;

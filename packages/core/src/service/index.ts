@@ -3,7 +3,7 @@ export type {
   DiagnosePodOptions, DiagnoseAppOptions, StatusOptions, ClusterStatus, PlannedChange, AccessPolicyStep, RoleAssignmentStep, GrantStep,
   PlannedIdentity, ExcludedBinding, VaultGrantPlan, GrantPlan, ActionOutcome, ServiceErrorSummary, ActionResult, PlanGrantOptions, GrantOptions,
   RevokeOptions, CreateSecretOptions, SecretSnippet, SecretActionResult, RequestSecretOptions, RequestSecretResult,
-  SupplySecretValueOptions, ListRequestsQuery, ApproveOptions, RejectOptions, AuditQueryOptions, KvcsiService, ResumeApprovedOptions, CheckReadOptions,
+  SupplySecretValueOptions, RecoverSecretOptions, ListRequestsQuery, ApproveOptions, RejectOptions, AuditQueryOptions, KvcsiService, ResumeApprovedOptions, CheckReadOptions,
 } from './types.js';
 export { createKvcsiService, toClusterSummary, parseSince, errorSummary, DEFAULT_RESUME_GRACE_IN_MS } from './create-service.js';
 export type { KvcsiServiceOptions } from './create-service.js';

@@ -71,6 +71,8 @@ export function memoryCluster(spcs: SecretProviderClassResource[]): ClusterPort 
 interface MemoryVault {
   properties: VaultProperties;
   secrets: SecretProperties[];
+  /** Soft-deleted: recoverable until purged. */
+  deleted?: { secret: SecretProperties; deletedOn: string; scheduledPurgeOn: string }[];
 }
 
 export interface MemoryAzure {
@@ -158,6 +160,20 @@ export function memoryAzure(): MemoryAzure {
       const key = `${ref.name}/${name}`;
       values.set(key, [...(values.get(key) ?? []), value]);
       return structuredClone(properties);
+    },
+    async findDeletedSecret(ref, name) {
+      calls.push(`findDeletedSecret ${ref.name}/${name}`);
+      const found = (vaultOf(ref.name).deleted ?? []).find((d) => d.secret.name.toLowerCase() === name.toLowerCase());
+      return found && { name: found.secret.name, deletedOn: found.deletedOn, scheduledPurgeOn: found.scheduledPurgeOn };
+    },
+    async recoverDeletedSecret(ref, name) {
+      calls.push(`recoverDeletedSecret ${ref.name}/${name}`);
+      const vault = vaultOf(ref.name);
+      const found = (vault.deleted ?? []).find((d) => d.secret.name.toLowerCase() === name.toLowerCase());
+      if (!found) throw new KvcsiError('NOT_FOUND', `Deleted Secret not found: ${name}`);
+      vault.deleted = (vault.deleted ?? []).filter((d) => d !== found);
+      vault.secrets = [...vault.secrets, found.secret];
+      return structuredClone(found.secret);
     },
     async updateAccessPolicy(ref, { operation, policy }) {
       calls.push(`updateAccessPolicy ${ref.name} ${operation}`);

@@ -185,6 +185,68 @@ describe('secrets', () => {
   });
 });
 
+describe('recovering a soft-deleted secret', () => {
+  const deletedSecret = (azure: ReturnType<typeof setup>['azure'], vault: string, name: string) => {
+    const entry = azure.vaults.get(vault)!;
+    entry.deleted = [...(entry.deleted ?? []), { secret: { name, enabled: true, version: 'v-old', tags: { app: 'defectdojo' } }, deletedOn: '2026-01-01T09:00:00.000Z', scheduledPurgeOn: '2026-04-01T09:00:00.000Z' }];
+  };
+
+  it('on dev, recovers at once through a secret-recover request, applied and audited', async () => {
+    const { service, azure, audit } = setup();
+    deletedSecret(azure, 'kv-cafehyna-dev-hlg', 'defectdojo-db-password');
+    const recovered = await service.recoverSecret({ actor: requester, name: 'DefectDojo-DB-Password', cluster: 'cafehyna-dev', app: 'defectdojo' });
+    expect(recovered.outcome).toMatchObject({ status: 'applied', message: 'recovered secret defectdojo-db-password in kv-cafehyna-dev-hlg (version v-old)' });
+    expect(recovered.request).toMatchObject({ kind: 'secret-recover', status: 'applied', target: { vault: 'kv-cafehyna-dev-hlg', secretName: 'defectdojo-db-password', app: 'defectdojo' } });
+    expect(recovered.request?.justification).toContain('deleted 2026-01-01T09:00:00.000Z');
+    expect(azure.vaults.get('kv-cafehyna-dev-hlg')!.secrets.map((s) => s.name)).toEqual(['defectdojo-db-password']);
+    expect(audit.events.map((event) => `${event.action} ${event.outcome}`)).toEqual(['request.submit succeeded', 'request.apply succeeded']);
+  });
+
+  it('on prd, waits for an approver; the approval recovers it once, however many approve', async () => {
+    const { service, azure } = setup();
+    deletedSecret(azure, 'kv-cafehyna-prd', 'defectdojo-api-token');
+    const asked = await service.recoverSecret({ actor: requester, name: 'defectdojo-api-token', cluster: 'cafehyna-prd' });
+    expect(asked.outcome.status).toBe('pending');
+    expect(asked.outcome.warnings).toEqual(['Key Vault purges defectdojo-api-token at 2026-04-01T09:00:00.000Z; after that it cannot be recovered']);
+    expect(asked.request).toMatchObject({ approverGroup: 'approvers-prd', details: { scheduledPurgeOn: '2026-04-01T09:00:00.000Z' } });
+    expect(azure.vaults.get('kv-cafehyna-prd')!.secrets).toEqual([]);
+    expect((await errorOf(service.approve({ actor: requester, requestId: asked.request!.id }))).code).toBe('FORBIDDEN');
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => service.approve({ actor: approver, requestId: asked.request!.id })));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value.outcome.status === 'applied')).toHaveLength(1);
+    expect(azure.calls.filter((call) => call.startsWith('recoverDeletedSecret'))).toEqual(['recoverDeletedSecret kv-cafehyna-prd/defectdojo-api-token']);
+    expect(azure.vaults.get('kv-cafehyna-prd')!.secrets.map((s) => s.name)).toEqual(['defectdojo-api-token']);
+  });
+
+  it('refuses, before any request, a live secret, a name with nothing to recover, an invalid name and an outsider', async () => {
+    const { service, azure, store } = setup();
+    await service.createSecret({ actor: requester, name: 'live-one', cluster: 'cafehyna-dev', value: 'not-a-real-value-1' });
+    const before = (await store.listRequests()).length;
+    expect(await errorOf(service.recoverSecret({ actor: requester, name: 'live-one', cluster: 'cafehyna-dev' }))).toMatchObject({ code: 'ALREADY_EXISTS', field: 'name' });
+    const missing = await errorOf(service.recoverSecret({ actor: requester, name: 'never-there', cluster: 'cafehyna-dev' }));
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', field: 'name' });
+    expect(missing.message).toContain('kvcsi secret create never-there');
+    expect(await errorOf(service.recoverSecret({ actor: requester, name: 'bad_name', cluster: 'cafehyna-dev' }))).toMatchObject({ code: 'INVALID_INPUT', field: 'name' });
+    deletedSecret(azure, 'kv-cafehyna-dev-hlg', 'gone');
+    expect((await errorOf(service.recoverSecret({ actor: outsider, name: 'gone', cluster: 'cafehyna-dev' }))).code).toBe('FORBIDDEN');
+    expect(await store.listRequests()).toHaveLength(before);
+  });
+
+  it('an approved recover whose secret was purged meanwhile fails with NOT_FOUND; one recovered by someone else is no change', async () => {
+    const { service, azure } = setup();
+    deletedSecret(azure, 'kv-cafehyna-prd', 'purged-later');
+    deletedSecret(azure, 'kv-cafehyna-prd', 'recovered-by-hand');
+    const purged = await service.recoverSecret({ actor: requester, name: 'purged-later', cluster: 'cafehyna-prd' });
+    const byHand = await service.recoverSecret({ actor: requester, name: 'recovered-by-hand', cluster: 'cafehyna-prd' });
+    const vault = azure.vaults.get('kv-cafehyna-prd')!;
+    vault.deleted = vault.deleted!.filter((d) => d.secret.name !== 'purged-later');
+    await azure.port.recoverDeletedSecret!({ name: 'kv-cafehyna-prd' }, 'recovered-by-hand');
+    const failed = await service.approve({ actor: approver, requestId: purged.request!.id });
+    expect(failed.outcome).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
+    const unchanged = await service.approve({ actor: approver, requestId: byHand.request!.id });
+    expect(unchanged.outcome).toMatchObject({ status: 'unchanged', message: 'secret recovered-by-hand is in kv-cafehyna-prd already; nothing to recover' });
+  });
+});
+
 describe('reads', () => {
   it('lists clusters, bindings per cluster and the audit since a duration', async () => {
     const { service, advance } = setup();

@@ -331,6 +331,18 @@ export interface RequestSecretResult {
   results: SecretActionResult[];
 }
 
+export interface RecoverSecretOptions extends ServiceCallOptions {
+  actor: Actor;
+  /** The deleted secret's name in the cluster's vault. */
+  name: string;
+  /** The cluster whose vault held the secret. */
+  cluster: string;
+  /** The app that mounts it, when known: shown to approvers. */
+  app?: string;
+  /** Required where the tier needs an approval; defaults to a sentence naming the secret and when it was deleted. */
+  justification?: string;
+}
+
 export interface SupplySecretValueOptions extends ServiceCallOptions {
   actor: Actor;
   requestId: string;
@@ -402,16 +414,22 @@ export interface KvcsiService {
   requestSecret(options: RequestSecretOptions): Promise<RequestSecretResult>;
   /** The requester's value for an approved secret request, written straight to Key Vault. */
   supplySecretValue(options: SupplySecretValueOptions): Promise<SecretActionResult>;
+  /**
+   * Brings back a soft-deleted secret (all its versions, so the app's old value, which nobody types): recovered at once
+   * where the policy needs no approval, else a `secret-recover` request applied when approved. Refuses a live secret
+   * (ALREADY_EXISTS) and a name with nothing to recover (NOT_FOUND) before anything is requested.
+   */
+  recoverSecret(options: RecoverSecretOptions): Promise<SecretActionResult>;
 
   listRequests(options?: ListRequestsQuery): Promise<AccessRequest[]>;
   /** Throws NOT_FOUND. */
   getRequest(id: string, options?: ServiceCallOptions): Promise<AccessRequest>;
-  /** Approves; grant and revoke requests are then applied at once (exactly once, however many approve together). */
+  /** Approves; grant, revoke and recover requests are then applied at once (exactly once, however many approve together). */
   approve(options: ApproveOptions): Promise<ActionResult>;
   /** Rejects (an approver), or withdraws (the requester). */
   reject(options: RejectOptions): Promise<ActionResult>;
   /**
-   * Applies approved grants and revokes that nobody is applying: the process that approved one died before it could
+   * Applies approved grants, revokes and recovers that nobody is applying: the process that approved one died before it could
    * (or mid-apply, once its claim lapsed). Safe on every replica at once (the apply claim is compare-and-set).
    */
   resumeApproved(options?: ResumeApprovedOptions): Promise<ActionResult[]>;

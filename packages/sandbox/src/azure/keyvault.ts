@@ -299,9 +299,10 @@ function routeFor(method: string, segments: string[], ctx: AzureHandlerContext):
     }
     if (name === undefined) return undefined;
     if (method === 'GET' && third === undefined) {
+      // GetDeletedSecret "requires the secrets/get permission" (keyvault-data-plane secrets.json); the listing needs list.
       return {
         objectType: 'secret',
-        operation: 'list',
+        operation: 'get',
         objectName: name,
         handle: (_r, _u, vault) => {
           const deleted = findDeletedSecret(vault, name);
