@@ -56,6 +56,27 @@ describe('diagnose over the default scenario', () => {
     expect(report.findings[0]?.action).toMatchObject({ kind: 'grant' });
   });
 
+  it('names a soft-deleted secret as such, with its recover as the fix and the button\'s action; other D7s still offer to create', async () => {
+    const notifications = expected.expectations.find((e) => e.app === 'argocd-notifications')!;
+    const report = await run(podTarget(notifications) as DiagnosisTarget & { cluster: string });
+    expect(report.findings[0]).toMatchObject({
+      id: 'D7', confidence: 'confirmed',
+      title: expect.stringMatching(/^argocd-notifications-slack-token was deleted from kv-cafehyna-default — recoverable until \d{4}-\d\d-\d\d$/),
+      action: { kind: 'recover-secret', params: { vault: 'kv-cafehyna-default', name: 'argocd-notifications-slack-token' } },
+    });
+    expect(report.findings[0]?.fix.commands).toEqual([
+      'az keyvault secret recover --vault-name kv-cafehyna-default --name argocd-notifications-slack-token',
+      'kvcsi secret recover argocd-notifications-slack-token -c cafehyna-hub',
+    ]);
+    expect(report.findings[0]?.evidence[0]).toMatch(/^kv-cafehyna-default lists argocd-notifications-slack-token under deleted secrets \(deleted \S+, purged at \S+\)$/);
+    // Another D7 (a name that was never there) still offers to create it, not to recover it.
+    const other = expected.expectations.filter((e) => e.finding === 'D7' && e.app !== 'argocd-notifications');
+    for (const expectation of other) {
+      const d7 = (await run(podTarget(expectation) as DiagnosisTarget & { cluster: string })).findings.find((finding) => finding.id === 'D7');
+      expect(d7?.action?.kind).not.toBe('recover-secret');
+    }
+  });
+
   it('never reads the scenario\'s expectations', async () => {
     const opened: string[] = [];
     const record = (file: unknown) => opened.push(String(file));

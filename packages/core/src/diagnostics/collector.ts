@@ -12,7 +12,8 @@ import { CSI_DRIVER_NAME, APP_NAME_LABEL } from '../spc/model.js';
 import { referencedSecrets } from './analyzers/secret-sync.js';
 import { known, unknown, valueOf, type AppFacts, type AppTarget, type Fact, type IdentityFacts, type LogText, type PodFacts, type PodTarget, type UnknownFact, type VaultFacts, type VolumeFacts } from './facts.js';
 import { createGatherer, DEFAULT_TIMEOUTS_IN_MS, type Gatherer, type Timeouts } from './gather.js';
-import { viewSecretProviderClass } from './spc-view.js';
+import { viewSecretProviderClass, type SpcView } from './spc-view.js';
+import { objectKind } from './commands.js';
 
 export interface CollectOptions {
   cluster: ClusterPort;
@@ -97,6 +98,37 @@ function vaultFactsFor(ctx: Context, ref: VaultRef, vaults: Map<string, { facts:
   const entry = { facts, ready };
   vaults.set(key, entry);
   return entry;
+}
+
+/**
+ * Level 5: an SPC secret the vault's listing lacks may be soft-deleted, and then a recover (not a new secret) is the
+ * fix. Asked only for such names, so a healthy pod costs nothing more.
+ */
+function readDeletedSecrets(ctx: Context, views: readonly (SpcView | undefined)[], vaults: Map<string, { facts: VaultFacts; ready: Promise<void> }>): Promise<void>[] {
+  const port = ctx.vaultPort;
+  if (!port?.findDeletedSecret) return [];
+  const reads: Promise<void>[] = [];
+  for (const view of views) {
+    const vaultFacts = view?.vaultName ? vaults.get(view.vaultName.toLowerCase())?.facts : undefined;
+    const listed = vaultFacts ? valueOf(vaultFacts.secrets) : undefined;
+    if (!view || !vaultFacts || !listed) continue;
+    const names = new Set(listed.map((secret) => secret.name.toLowerCase()));
+    const deleted = (vaultFacts.deleted ??= {});
+    for (const object of view.objects) {
+      const key = object.objectName?.toLowerCase();
+      if (!key || objectKind(object.objectType) !== 'secret' || names.has(key) || key in deleted) continue;
+      deleted[key] = unknown('not read yet');
+      reads.push(
+        ctx.g
+          .fetch(`deleted:${vaultFacts.ref.name.toLowerCase()}:${key}`, `deleted secret ${object.objectName} in ${vaultFacts.ref.name}`, 'azure', async (signal) =>
+            (await port.findDeletedSecret!(vaultFacts.ref, object.objectName, { signal })) ?? null)
+          .then((fact) => {
+            deleted[key] = fact;
+          }),
+      );
+    }
+  }
+  return reads;
 }
 
 function resolveIdentity(ctx: Context, clientId: string, role: IdentityFacts['role']): Promise<IdentityFacts> {
@@ -290,6 +322,7 @@ async function collectPod(ctx: Context, target: PodTarget, vaults: Map<string, {
   }
   for (const [secretName, fact] of await Promise.all(secretPromises)) facts.secrets[secretName] = fact;
   await Promise.all([...accessReads, ...[...vaults.values()].map((entry) => entry.ready)]);
+  await Promise.all(readDeletedSecrets(ctx, views, vaults));
   for (const [key, entry] of vaults) facts.vaults[key] = entry.facts;
   return facts;
 }

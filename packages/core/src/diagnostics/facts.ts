@@ -7,6 +7,7 @@ import type { Cluster } from '../clusters/registry.js';
 import type { KvcsiErrorCode } from '../errors.js';
 import type {
   CsiDriverResource,
+  DeletedSecretInfo,
   IdentityAccess,
   KubeCsiVolumeSource,
   KubeEvent,
@@ -114,6 +115,11 @@ export interface VaultFacts {
   secrets: Fact<SecretProperties[]>;
   /** What each identity (by object id) holds on the vault. */
   access: Record<string, Fact<IdentityAccess>>;
+  /**
+   * SPC secrets the vault does not list, looked up among its deleted secrets (by lower-case name): `null` when not
+   * there either. Read only for names the listing lacks.
+   */
+  deleted?: Record<string, Fact<DeletedSecretInfo | null>>;
 }
 
 /** Everything known about one pod (or, for `explain`, only texts). */

@@ -6,7 +6,7 @@ export type Severity = 'error' | 'warning' | 'info';
 /** How sure the engine is: the facts confirm it, the text says it, or it is one of several possibilities. */
 export type Confidence = 'confirmed' | 'likely' | 'possible';
 
-export type FindingActionKind = 'grant' | 'create-secret' | 'fix-spc' | 'restart-pod' | 'fix-csidriver' | 'install-driver' | 'install-provider';
+export type FindingActionKind = 'grant' | 'create-secret' | 'recover-secret' | 'fix-spc' | 'restart-pod' | 'fix-csidriver' | 'install-driver' | 'install-provider';
 
 /** What a front end can offer as a button; params are names and ids, never secret values. */
 export interface FindingAction {

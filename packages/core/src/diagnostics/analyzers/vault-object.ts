@@ -7,6 +7,8 @@ import { sh } from '../../shell/quote.js';
 import { editDistance } from '../../clusters/registry.js';
 import { pickVaultName, podNamespace, vaultFacts, volumeViews } from '../context.js';
 import { valueOf, type PodFacts } from '../facts.js';
+import type { DeletedSecretInfo } from '../../ports.js';
+import type { Signal } from '../signals.js';
 import { DOCS, type Finding } from '../finding.js';
 import { fieldOf, podFinding, signalGroups, type Analyzer } from './helpers.js';
 
@@ -21,6 +23,37 @@ export function recoverThenCreate(vault: string, name: string, cluster?: string)
     // kvcsi creates in the cluster's vault (-c); a name Key Vault refuses gets no create command.
     ...(KEY_VAULT_NAME.test(name) ? [sh`kvcsi secret create ${name} -c ${cluster ?? '<cluster>'}   # only if it was not deleted`] : []),
   ];
+}
+
+/** The vault's deleted secret of this name, when the collector found one (it looks only for names the vault lacks). */
+function deletedSecretOf(facts: PodFacts, vault: string | undefined, name: string): DeletedSecretInfo | undefined {
+  return valueOf(vaultFacts(facts, vault)?.deleted?.[name.toLowerCase()]) ?? undefined;
+}
+
+/**
+ * D7 with its cause known: the secret is soft-deleted. Recovering brings back every version, so the app gets the value
+ * it had and nobody types one; a new secret of that name is refused (409 ObjectIsDeletedButRecoverable) until purged.
+ */
+function deletedSecretFinding(facts: PodFacts, signals: Signal[], vault: string, objectName: string, deleted: DeletedSecretInfo, spcName: string | undefined): Finding {
+  const until = deleted.scheduledPurgeOn ? ` until ${deleted.scheduledPurgeOn.slice(0, 10)}` : '';
+  const dates = [deleted.deletedOn && `deleted ${deleted.deletedOn}`, deleted.scheduledPurgeOn && `purged at ${deleted.scheduledPurgeOn}`].filter(Boolean).join(', ');
+  return podFinding(facts, signals, {
+    id: 'D7',
+    severity: 'error',
+    title: `${deleted.name} was deleted from ${vault} — recoverable${until}`,
+    summary: `${spcName ? `SecretProviderClass ${spcName}` : 'The SecretProviderClass'} asks ${vault} for secret "${objectName}", which was deleted${deleted.deletedOn ? ` at ${deleted.deletedOn}` : ''} and is soft-deleted: recovering it brings back its value.`,
+    evidence: [`${vault} lists ${deleted.name} under deleted secrets${dates ? ` (${dates})` : ''}`],
+    cause: 'The secret was deleted. Key Vault keeps a deleted secret for the retention period: a recover brings back every version, and until it is purged the name cannot be reused.',
+    fix: {
+      commands: [
+        sh`az keyvault secret recover --vault-name ${vault} --name ${deleted.name}`,
+        sh`kvcsi secret recover ${deleted.name} -c ${facts.target.cluster ?? '<cluster>'}`,
+      ],
+      docs: [DOCS.softDelete, DOCS.keyVaultErrors],
+    },
+    confidence: 'confirmed',
+    action: { kind: 'recover-secret', params: { vault, name: deleted.name } },
+  });
 }
 
 /** Key Vault object names: 1-127 letters, digits and dashes. */
@@ -70,6 +103,11 @@ export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
         continue;
       }
       const present = secrets?.find((secret) => secret.name.toLowerCase() === objectName.toLowerCase());
+      const deleted = present ? undefined : deletedSecretOf(facts, vault, objectName);
+      if (vault && deleted) {
+        findings.push(deletedSecretFinding(facts, [signal], vault, objectName, deleted, spc?.name));
+        continue;
+      }
       const suggestions = closestNames(objectName, names);
       const version = fieldOf([signal], 'objectVersion');
       const exists = present !== undefined;
@@ -114,6 +152,11 @@ export const analyzeVaultObject: Analyzer = (facts: PodFacts): Finding[] => {
       // Key Vault names are case-insensitive: a case-only difference is found by the provider.
       if (names.some((name) => name.toLowerCase() === object.objectName.toLowerCase())) continue;
       reported.add(key);
+      const deleted = deletedSecretOf(facts, vault, object.objectName);
+      if (deleted) {
+        findings.push(deletedSecretFinding(facts, [], vault, object.objectName, deleted, view.spc?.name));
+        continue;
+      }
       const suggestions = closestNames(object.objectName, names);
       findings.push(
         podFinding(facts, [], {
