@@ -31,14 +31,24 @@ export function printAction(context: CommandContext, result: ActionResult, optio
   return exitCodeOf(result);
 }
 
-export function printSecretAction(context: CommandContext, result: SecretActionResult): number {
+/** Whether a result carries a secret (an approved secret-recover does; an approved grant or secret-create does not). */
+export function isSecretActionResult(result: ActionResult): result is SecretActionResult {
+  const candidate = result as Partial<SecretActionResult>;
+  return typeof candidate.secretName === 'string' && typeof candidate.vault === 'string' && candidate.snippet !== undefined;
+}
+
+/**
+ * `snippet: false` leaves out the SecretProviderClass lines: a recovered secret is the one the app already mounts,
+ * and an approver has no SecretProviderClass to edit. JSON always carries the snippet.
+ */
+export function printSecretAction(context: CommandContext, result: SecretActionResult, options: { snippet?: boolean } = {}): number {
   if (context.options.format === 'json') {
     context.json(secretActionToJson(result));
     return exitCodeOf(result);
   }
   context.out(formatActionResult(result));
   if (result.secret) context.out(`secret ${result.secretName} in ${result.vault}${result.secret.version ? `, version ${result.secret.version}` : ''}\n`);
-  if (result.outcome.status !== 'failed' && result.outcome.status !== 'rejected') {
+  if (options.snippet !== false && result.outcome.status !== 'failed' && result.outcome.status !== 'rejected') {
     context.out([
       '',
       'Add to the app\'s SecretProviderClass, under parameters.objects → array:',
@@ -49,4 +59,9 @@ export function printSecretAction(context: CommandContext, result: SecretActionR
     ].join('\n'));
   }
   return exitCodeOf(result);
+}
+
+/** An approval or rejection: a recover's (a secret result) as `secret recover` prints it, without the snippet; others as before. */
+export function printDecision(context: CommandContext, result: ActionResult): number {
+  return isSecretActionResult(result) ? printSecretAction(context, result, { snippet: false }) : printAction(context, result, { showPlan: false });
 }

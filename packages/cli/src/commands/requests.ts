@@ -7,7 +7,7 @@ import { decideThroughServer, SERVER_SCOPE_ENV, SERVER_URL_ENV } from '../decide
 import { EXIT_OK } from '../exit-codes.js';
 import type { RunCommand } from '../main.js';
 import { formatTable } from '../table.js';
-import { printAction, requestToJson } from './act-output.js';
+import { printDecision, requestToJson } from './act-output.js';
 
 interface ListOptions {
   status?: RequestStatus;
@@ -101,13 +101,13 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
 
   requests
     .command('approve')
-    .description('Approve a request (not your own); grants and revokes are then applied at once')
+    .description('Approve a request (not your own); grants, revokes and secret recoveries are then applied at once')
     .argument('<id>', 'request id')
     .option('--reason <text>', 'a note kept with the decision')
     .action((id: string, options: { reason?: string }) =>
       run(async (context) => {
         const remote = await decideRemotely(context, 'approve', id, options.reason);
-        if (remote) return printAction(context, remote, { showPlan: false });
+        if (remote) return printDecision(context, remote);
         if (!context.sandbox) {
           throw new KvcsiError('FORBIDDEN', `approvals are made by a kvcsi server that authenticated you: set ${SERVER_URL_ENV} (the Backstage backend's /api/kvcsi) and ${SERVER_SCOPE_ENV} (kvcsi's API, e.g. api://kvcsi/.default), or approve in Slack or Backstage`, {
             field: SERVER_URL_ENV, rule: 'the CLI holds no decision key',
@@ -115,7 +115,7 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
         }
         const service = await context.service;
         const result = await service.approve({ actor: await context.actor, requestId: id, ...(options.reason !== undefined ? { reason: options.reason } : {}) });
-        return printAction(context, result, { showPlan: false });
+        return printDecision(context, result);
       }),
     );
 
@@ -127,10 +127,10 @@ export function registerRequestsCommands(program: Command, run: RunCommand): voi
     .action((id: string, options: { reason: string }) =>
       run(async (context) => {
         const remote = await decideRemotely(context, 'reject', id, options.reason);
-        if (remote) return printAction(context, remote, { showPlan: false });
+        if (remote) return printDecision(context, remote);
         // Without a server the CLI can only withdraw the user's own request; the core refuses anything else.
         const service = await context.service;
-        return printAction(context, await service.reject({ actor: await context.actor, requestId: id, reason: options.reason }), { showPlan: false });
+        return printDecision(context, await service.reject({ actor: await context.actor, requestId: id, reason: options.reason }));
       }),
     );
 }

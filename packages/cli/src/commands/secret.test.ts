@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../main.js';
@@ -8,6 +8,19 @@ function io(dir: string, options: { stdin?: string; tty?: boolean } = {}) {
   const captured = captureIo({ cwd: dir, env: { KVCSI_SANDBOX: '1', KVCSI_SANDBOX_STATE: path.join(dir, 'state.json') }, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });
   if (options.tty) (captured.stdin as { isTTY?: boolean }).isTTY = true;
   return captured;
+}
+
+// The default scenario soft-deleted this secret in kv-cafehyna-default, cafehyna-hub's vault (tier hub), an hour before it starts.
+const DELETED = 'argocd-notifications-slack-token';
+const DELETED_VALUE = 'sandbox-argocd-notifications-slack-token';
+
+/** The secret names of a sandbox vault, live and soft-deleted, as the saved sandbox state holds them. */
+function vaultNames(dir: string, vault: string): { live: string[]; deleted: string[] } {
+  const state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as {
+    azure: { vaults: { name: string; secrets: { name: string }[]; deletedSecrets?: { secret: { name: string } }[] }[] };
+  };
+  const entry = state.azure.vaults.find((v) => v.name === vault)!;
+  return { live: entry.secrets.map((s) => s.name), deleted: (entry.deletedSecrets ?? []).map((d) => d.secret.name) };
 }
 
 describe('kvcsi secret', () => {
@@ -51,6 +64,101 @@ describe('kvcsi secret', () => {
     expect(typed.output.stdout).toContain(`Request ${id}: applied`);
     const shown = io(dir);
     expect(await main(['requests', 'show', id], shown)).toBe(0);
+    expect(shown.output.stdout).toContain('status        applied');
+  });
+
+  it('recovers a soft-deleted secret on cafehyna-hub at once (the sandbox policy needs no approval on hub), without its value', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-secret-'));
+    const recovered = io(dir);
+    expect(await main(['secret', 'recover', DELETED, '-c', 'cafehyna-hub', '--app', 'argocd-notifications', '--as', 'requester'], recovered)).toBe(0);
+    expect(recovered.output.stdout).toMatch(new RegExp(`^Request req-\\S+: applied \\(secret-recover argocd-notifications on cafehyna-hub, requested by aad:requester@cafehyna\\.com\\.br\\)\n`));
+    expect(recovered.output.stdout).toMatch(new RegExp(`\napplied: recovered secret ${DELETED} in kv-cafehyna-default \\(version \\w+\\)\nsecret ${DELETED} in kv-cafehyna-default, version \\w+\n$`));
+    expect(recovered.output.stdout).not.toContain('SecretProviderClass');
+    expect(recovered.output.stdout + recovered.output.stderr).not.toContain(DELETED_VALUE);
+    const names = vaultNames(dir, 'kv-cafehyna-default');
+    expect(names.live).toContain(DELETED);
+    expect(names.deleted).not.toContain(DELETED);
+    const listed = io(dir);
+    expect(await main(['requests', 'list', '-o', 'json'], listed)).toBe(0);
+    expect(JSON.parse(listed.output.stdout)).toEqual({ requests: [expect.objectContaining({ kind: 'secret-recover', status: 'applied', target: expect.objectContaining({ cluster: 'cafehyna-hub', tier: 'hub', vault: 'kv-cafehyna-default', secretName: DELETED, app: 'argocd-notifications' }) })] });
+  });
+
+  it('refuses to recover a live secret (ALREADY_EXISTS) and a name with nothing to recover (NOT_FOUND), before any request', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-secret-'));
+    const live = io(dir);
+    expect(await main(['secret', 'recover', 'argocd-repo-github-token', '-c', 'cafehyna-hub', '--as', 'requester'], live)).toBe(2);
+    expect(live.output.stderr).toContain('secret argocd-repo-github-token is not deleted: vault kv-cafehyna-default has it');
+    const liveJson = io(dir);
+    expect(await main(['secret', 'recover', 'argocd-repo-github-token', '-c', 'cafehyna-hub', '--as', 'requester', '-o', 'json'], liveJson)).toBe(2);
+    expect(JSON.parse(liveJson.output.stdout)).toEqual({ error: expect.objectContaining({ code: 'ALREADY_EXISTS', field: 'name' }) });
+    const missing = io(dir);
+    expect(await main(['secret', 'recover', 'never-deleted-token', '-c', 'cafehyna-hub', '--as', 'requester'], missing)).toBe(2);
+    expect(missing.output.stderr).toContain('vault kv-cafehyna-default has no deleted secret named never-deleted-token: it was never deleted, was purged, or the vault has no soft delete; create it instead (kvcsi secret create never-deleted-token -c <cluster>)');
+    const missingJson = io(dir);
+    expect(await main(['secret', 'recover', 'never-deleted-token', '-c', 'cafehyna-hub', '--as', 'requester', '-o', 'json'], missingJson)).toBe(2);
+    expect(JSON.parse(missingJson.output.stdout)).toEqual({ error: expect.objectContaining({ code: 'NOT_FOUND', field: 'name' }) });
+    const extra = io(dir);
+    expect(await main(['secret', 'recover', DELETED, 'a-value', '-c', 'cafehyna-hub', '--as', 'requester'], extra)).toBe(2);
+    expect(extra.output.stderr).not.toContain('a-value');
+    const listed = io(dir);
+    expect(await main(['requests', 'list'], listed)).toBe(0);
+    expect(listed.output.stdout).toBe('No requests.\n');
+    expect(vaultNames(dir, 'kv-cafehyna-default').deleted).toEqual([DELETED]);
+  });
+
+  it('prints {request, plan, outcome, vault, secretName, secret, snippet} with --json, never the value', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-secret-'));
+    const recovered = io(dir);
+    expect(await main(['secret', 'recover', DELETED, '-c', 'cafehyna-hub', '--justification', 'notifications stopped', '--as', 'requester', '-o', 'json'], recovered)).toBe(0);
+    const json = JSON.parse(recovered.output.stdout) as Record<string, unknown>;
+    expect(Object.keys(json).sort()).toEqual(['outcome', 'plan', 'request', 'secret', 'secretName', 'snippet', 'vault']);
+    expect(json).toMatchObject({
+      request: { kind: 'secret-recover', status: 'applied', justification: 'notifications stopped', requester: 'aad:requester@cafehyna.com.br', target: { cluster: 'cafehyna-hub', vault: 'kv-cafehyna-default', secretName: DELETED } },
+      plan: null,
+      outcome: { status: 'applied', message: expect.stringMatching(new RegExp(`^recovered secret ${DELETED} in kv-cafehyna-default`)), warnings: [] },
+      vault: 'kv-cafehyna-default',
+      secretName: DELETED,
+      secret: { name: DELETED, version: expect.any(String) },
+      snippet: { objectsEntry: expect.stringContaining(`objectName: ${DELETED}`) },
+    });
+    expect(recovered.output.stdout + recovered.output.stderr).not.toContain(DELETED_VALUE);
+  });
+
+  it('where the policy wants an approval on hub, opens a pending secret-recover request; the approver\'s approval recovers it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-secret-'));
+    // The shipped configuration with a policy that, unlike the sandbox's, needs an approver for a recover on hub.
+    const example = readFileSync(path.join(__dirname, '../../../core/config/kvcsi.example.yaml'), 'utf8');
+    writeFileSync(path.join(dir, 'kvcsi.yaml'), `${example}
+policy:
+  groups:
+    approvers-prd: ['aad:approver@cafehyna.com.br']
+    requesters: ['aad:requester@cafehyna.com.br']
+  rules:
+    - principals: [group:requesters, group:approvers-prd]
+      actions: [secret-recover]
+  approvals:
+    hub: { required: true, group: approvers-prd }
+`);
+    const asked = io(dir);
+    expect(await main(['secret', 'recover', DELETED, '-c', 'cafehyna-hub', '--app', 'argocd-notifications', '--as', 'requester'], asked)).toBe(0);
+    const id = /^Request (req-\S+): pending/.exec(asked.output.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(asked.output.stdout).toContain('; approval from group approvers-prd\n');
+    expect(asked.output.stdout).toMatch(new RegExp(`\nwarning: Key Vault purges ${DELETED} at \\S+; after that it cannot be recovered\n`));
+    expect(vaultNames(dir, 'kv-cafehyna-default').deleted).toEqual([DELETED]);
+    const own = io(dir);
+    expect(await main(['requests', 'approve', id!, '--as', 'requester'], own)).toBe(3);
+    expect(own.output.stderr).toContain('cannot approve it: approval must come from someone else');
+    const approved = io(dir);
+    expect(await main(['requests', 'approve', id!, '--as', 'approver'], approved)).toBe(0);
+    expect(approved.output.stdout).toContain(`Request ${id}: applied (secret-recover argocd-notifications on cafehyna-hub, requested by aad:requester@cafehyna.com.br)\n  decided by aad:approver@cafehyna.com.br at `);
+    expect(approved.output.stdout).toMatch(new RegExp(`\napplied: recovered secret ${DELETED} in kv-cafehyna-default \\(version \\w+\\)\nsecret ${DELETED} in kv-cafehyna-default, version \\w+\n$`));
+    expect(approved.output.stdout + approved.output.stderr).not.toContain(DELETED_VALUE);
+    const names = vaultNames(dir, 'kv-cafehyna-default');
+    expect(names.live).toContain(DELETED);
+    expect(names.deleted).not.toContain(DELETED);
+    const shown = io(dir);
+    expect(await main(['requests', 'show', id!], shown)).toBe(0);
     expect(shown.output.stdout).toContain('status        applied');
   });
 });

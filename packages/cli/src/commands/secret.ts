@@ -26,6 +26,12 @@ interface SetValueOptions {
   valueStdin?: boolean;
 }
 
+interface RecoverOptions {
+  cluster: string;
+  app?: string;
+  justification?: string;
+}
+
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
 
 /** Refuses anything on argv that could be a value: the command takes none. */
@@ -36,7 +42,7 @@ function refuseValueArguments(extra: readonly string[]): void {
 }
 
 export function registerSecretCommands(program: Command, run: RunCommand): void {
-  const secret = program.command('secret').description('Create secrets in Key Vault, or request them (self-service with approval)');
+  const secret = program.command('secret').description('Create secrets in Key Vault, request them (self-service with approval), or recover deleted ones');
 
   secret
     .command('create')
@@ -106,6 +112,39 @@ export function registerSecretCommands(program: Command, run: RunCommand): void 
         const request = await service.getRequest(requestId);
         const value = await readSecretValue(context.io, { fromStdin: options.valueStdin === true, label: request.target.secretName ?? requestId });
         return printSecretAction(context, await service.supplySecretValue({ actor: await context.actor, requestId, value }));
+      }),
+    );
+
+  secret
+    .command('recover')
+    .description('Recover a soft-deleted secret in the cluster\'s Key Vault, every version as it was; at once where the policy needs no approval, else as a request for an approver')
+    .argument('<name>', 'the deleted secret\'s name in the cluster\'s vault')
+    .requiredOption('-c, --cluster <cluster>', 'the cluster whose vault held it')
+    .option('--app <app>', 'the app that mounts it (shown to approvers)')
+    .option('--justification <text>', 'why (shown to approvers; defaults to a sentence naming the secret and when it was deleted)')
+    .addHelpText('after', [
+      '',
+      'Brings back the secret the app reads (and its old value, which nobody has to know or type): the fix when a mount',
+      'fails with 404 SecretNotFound because the secret was deleted. The command takes no value. It needs the policy',
+      'action secret-recover; where the tier requires an approval it opens a secret-recover request, and the approver\'s',
+      '`kvcsi requests approve <id>` recovers it. A live secret is refused, and so is a name Key Vault no longer holds as',
+      'deleted: Key Vault purges deleted secrets after the vault\'s retention period (7-90 days), and a purged secret',
+      'cannot be recovered (create it again with `kvcsi secret create`).',
+      '',
+      'Examples:',
+      '  kvcsi secret recover argocd-notifications-slack-token -c cafehyna-hub --app argocd-notifications',
+      '  kvcsi secret recover defectdojo-api-token -c cafehyna-prd --justification "deleted by mistake; the scanner fails to mount it" -o json',
+      '',
+    ].join('\n'))
+    .action((name: string, options: RecoverOptions) =>
+      run(async (context) => {
+        const service = await context.service;
+        const result = await service.recoverSecret({
+          actor: await context.actor, name, cluster: options.cluster,
+          ...(options.app !== undefined ? { app: options.app } : {}),
+          ...(options.justification !== undefined ? { justification: options.justification } : {}),
+        });
+        return printSecretAction(context, result, { snippet: false });
       }),
     );
 }
