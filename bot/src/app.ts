@@ -21,7 +21,7 @@ import {
   CALLBACK_IDS, FIELDS, readMetadata, rejectModal, secretCreateModal, secretRequestModal, submittedText, supplyValueModal, type ModalMetadata,
 } from './modals.js';
 import { errorReply, plain, usageReply } from './presenters/common.js';
-import { ACTION_IDS, type CreateSecretButtonValue, type GrantButtonValue } from './presenters/diagnosis.js';
+import { ACTION_IDS, type CreateSecretButtonValue, type GrantButtonValue, type RecoverSecretButtonValue } from './presenters/diagnosis.js';
 import { actionResultMessage, secretResultMessage } from './presenters/requests.js';
 import { resolveCluster, runCommand, workingMessage, type Reply } from './run-command.js';
 import { watchControls, type WatchControlsOptions } from './watch/controls.js';
@@ -323,6 +323,21 @@ export function createKvcsiBot(options: KvcsiBotOptions): KvcsiBot {
     const value = parseJson<CreateSecretButtonValue>(action.value);
     if (!value?.cluster || !value.name) return void (await ephemeral(respond, plain('This button is out of date; run the diagnosis again.')));
     await openModal(respond, body.trigger_id, secretCreateModal({ cluster: value.cluster, name: value.name, ...(body.channel?.id ? { channelId: body.channel.id } : {}) }));
+  });
+
+  onButton(ACTION_IDS.recoverSecret, async ({ action, respond, identity }) => {
+    const value = parseJson<RecoverSecretButtonValue>(action.value);
+    try {
+      if (!value?.cluster || !value.name) throw new KvcsiError('INVALID_INPUT', 'This button is out of date; run the diagnosis again.');
+      const result = await service.recoverSecret({
+        actor: identity.actor, cluster: value.cluster, name: value.name, ...(value.app ? { app: value.app } : {}),
+        justification: `recover ${value.name} on ${value.cluster}: pods fail to mount it since it was deleted (asked in Slack by ${identity.actor.displayName ?? identity.actor.id})`,
+      });
+      if (result.request && result.outcome.status === 'pending') await approvals.post(result.request);
+      await ephemeral(respond, secretResultMessage(result, { approvalsChannel: config.approvalsChannel }));
+    } catch (error) {
+      await ephemeral(respond, failure(error, 'recover-secret button'));
+    }
   });
 
   onButton(ACTION_IDS.approve, async ({ body, action, respond, identity }) => {

@@ -46,9 +46,12 @@ export interface ApprovalDeskOptions {
 /** Slack errors that no retry will fix: the card is gone. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
 
-/** The statuses the requester hears about. A grant is applied at once after approval, so "approved" is not news for it. */
+/**
+ * The statuses the requester hears about. A grant, revoke or recover is applied at once after approval, so "approved"
+ * is not news for it; a secret request's approval is (the requester supplies the value next).
+ */
 function isNewsFor(request: AccessRequest): boolean {
-  const forAccess = request.kind === 'grant' || request.kind === 'revoke';
+  const forAccess = request.kind === 'grant' || request.kind === 'revoke' || request.kind === 'secret-recover';
   switch (request.status) {
     case 'rejected':
     case 'expired':

@@ -3,6 +3,7 @@
  * fake Slack that records (and limit-checks) every Web API and response_url call.
  */
 import { randomBytes } from 'node:crypto';
+import { applyBreak } from '@kvcsi/sandbox';
 import { LogLevel } from '@slack/bolt';
 import { SANDBOX_SLACK_USERS } from './config.js';
 import { ACTION_IDS } from './presenters/diagnosis.js';
@@ -265,5 +266,34 @@ describe('secret values only through modals (with a canary)', () => {
     expect(buttons(updated)).toEqual([]);
     expect(textOf(updated)).toContain('not during the release freeze');
     await harness.fake.waitFor((call) => call.method === 'chat.postMessage' && call.args.channel === requester && textOf(call).includes(requestId) && textOf(call).includes('rejected'));
+  });
+});
+
+describe('recover a deleted secret on prd', () => {
+  it('Recover → request card → approval by a second user → recovered once → card updated → requester told', async () => {
+    const sandbox = harness.backend.sandbox!.sandbox!;
+    // Someone deletes one of defectdojo's prd secrets (soft delete keeps it recoverable).
+    applyBreak(sandbox, { action: 'delete-secret', cluster: 'cafehyna-prd', app: 'defectdojo', secret: 'defectdojo-secret-key', restart: false });
+    const value = JSON.stringify({ cluster: 'cafehyna-prd', name: 'defectdojo-secret-key' });
+    const click = await harness.click({ actionId: ACTION_IDS.recoverSecret, value, userId: requester });
+    const pending = await harness.fake.waitFor((call) => call.responseId === click.responseId);
+    expect(textOf(pending)).toContain('recovering defectdojo-secret-key in kv-cafehyna-prd waits for approval');
+
+    const card = await harness.fake.waitFor((call) => call.method === 'chat.postMessage' && call.args.channel === APPROVALS && textOf(call).includes('Secret recovery'));
+    const requestId = buttons(card)[0]!.value;
+    expect(textOf(card)).toContain('defectdojo-secret-key');
+    const ts = cardTsOf(card);
+    await harness.click({ actionId: ACTION_IDS.approve, value: requestId, userId: approver, channelId: APPROVALS, messageTs: ts });
+    const updated = await harness.fake.waitFor((call) => call.method === 'chat.update' && call.args.ts === ts && textOf(call).includes('Applied'));
+    expect(textOf(updated)).toContain('recovered secret defectdojo-secret-key in kv-cafehyna-prd');
+    const dm = await harness.fake.waitFor((call) => call.method === 'chat.postMessage' && call.args.channel === requester && textOf(call).includes(requestId));
+    expect(textOf(dm)).toContain('applied');
+    const vault = sandbox.state.azure.vaults.find((each) => each.name === 'kv-cafehyna-prd')!;
+    expect(vault.secrets.map((secret) => secret.name)).toContain('defectdojo-secret-key');
+    expect((vault.deletedSecrets ?? []).map((deleted) => deleted.secret.name)).not.toContain('defectdojo-secret-key');
+
+    // A second click now: nothing to recover, said plainly.
+    const again = await harness.click({ actionId: ACTION_IDS.recoverSecret, value, userId: requester });
+    expect(textOf(await harness.fake.waitFor((call) => call.responseId === again.responseId))).toContain('is not deleted');
   });
 });

@@ -9,6 +9,7 @@ import { SEVERITY_BADGE, code } from './common.js';
 export const ACTION_IDS = {
   grantAccess: 'kvcsi_grant_access',
   createSecret: 'kvcsi_create_secret',
+  recoverSecret: 'kvcsi_recover_secret',
   approve: 'kvcsi_approve',
   reject: 'kvcsi_reject',
   supplyValue: 'kvcsi_supply_value',
@@ -24,6 +25,18 @@ export interface GrantButtonValue {
 export interface CreateSecretButtonValue {
   cluster: string;
   name: string;
+}
+
+/** A "Recover the secret" button: the cluster (whose registry vault held it) and the deleted secret's name. */
+export interface RecoverSecretButtonValue {
+  cluster: string;
+  name: string;
+  app?: string;
+}
+
+/** The button for a recover-secret action: a request (approved where the tier needs it) recovers it as the clicker. */
+export function recoverSecretButton(value: RecoverSecretButtonValue, text = 'Recover the secret'): ReturnType<typeof button> {
+  return button({ actionId: ACTION_IDS.recoverSecret, text, value: JSON.stringify(value), style: 'primary' });
 }
 
 /** How many findings get a full card; the rest are one section each. */
@@ -46,6 +59,9 @@ function actionButton(finding: Finding, cluster: string, app: string | undefined
   if (action.kind === 'create-secret' && action.params.name) {
     const value: CreateSecretButtonValue = { cluster, name: action.params.name };
     return actions(`finding-${finding.id}-action`, [button({ actionId: ACTION_IDS.createSecret, text: 'Create the secret', value: JSON.stringify(value) })]);
+  }
+  if (action.kind === 'recover-secret' && action.params.name) {
+    return actions(`finding-${finding.id}-action`, [recoverSecretButton({ cluster, name: action.params.name, ...(app ? { app } : {}) })]);
   }
   return undefined;
 }

@@ -64,8 +64,11 @@ export function secretResultMessage(result: SecretActionResult, options: { appro
     const where = options.approvalsChannel ? ` in <#${options.approvalsChannel}>` : '';
     blocks.push(context(`Request ${code(request.id)} waits for an approver${where}. You will get a DM when it is decided.`));
   }
-  if (result.secret) blocks.push(context(`Written: ${code(result.secret.name)}${result.secret.contentType ? ` · ${escapeMrkdwn(result.secret.contentType)}` : ''} (the value is never shown)`));
-  if (outcome.status === 'applied' || outcome.status === 'unchanged') {
+  const recovered = request?.kind === 'secret-recover';
+  if (result.secret) blocks.push(context(`${recovered ? 'Recovered' : 'Written'}: ${code(result.secret.name)}${result.secret.contentType ? ` · ${escapeMrkdwn(result.secret.contentType)}` : ''} (the value is never shown)`));
+  // A recovered secret is the one the SecretProviderClass already names: no snippet to paste.
+  if (recovered && outcome.status === 'applied') blocks.push(context('The pods that mount it get it on their next mount attempt (kubelet retries with back-off).'));
+  if (!recovered && (outcome.status === 'applied' || outcome.status === 'unchanged')) {
     blocks.push(codeSection('*SecretProviderClass* `objects` entry', result.snippet.objectsEntry.split('\n')).block);
     blocks.push(codeSection('*secretObjects* data', result.snippet.secretObjectsLine.split('\n')).block);
   }

@@ -4,7 +4,7 @@
  */
 import type { ProblemNotice, ResolvedBy, SilenceRow } from '@kvcsi/core';
 import { actions, button, codeSection, context, escapeMrkdwn, header, section, type Block, type SlackMessage } from '../blocks/kit.js';
-import { ACTION_IDS, type CreateSecretButtonValue, type GrantButtonValue } from '../presenters/diagnosis.js';
+import { ACTION_IDS, recoverSecretButton, type CreateSecretButtonValue, type GrantButtonValue } from '../presenters/diagnosis.js';
 
 /** Slack message metadata naming the watcher's message id, so a replica taking over finds a post instead of repeating it. */
 export const WATCH_METADATA_EVENT = 'kvcsi_watch_problem';
@@ -101,6 +101,13 @@ export function problemMessage(notice: ProblemNotice): SlackMessage & { metadata
       const value: CreateSecretButtonValue = { cluster, name: secretName };
       return button({ actionId: ACTION_IDS.createSecret, text: clusters.length > 1 ? `Create the secret on ${cluster}` : 'Create the secret', value: JSON.stringify(value) });
     })));
+  }
+  const deletedName = finding.action?.kind === 'recover-secret' ? finding.action.params['name'] : undefined;
+  if (deletedName) {
+    // Recovering brings back the value the app had: no modal, the click asks for it (approved where the tier needs it).
+    const clusters = [...new Set(notice.workloads.map((w) => w.cluster))].slice(0, MAX_BUTTONS);
+    blocks.push(actions(`watch-${finding.id}-recover`, clusters.map((cluster) =>
+      recoverSecretButton({ cluster, name: deletedName }, clusters.length > 1 ? `Recover the secret on ${cluster}` : 'Recover the secret'))));
   }
   if (notice.silence !== undefined) blocks.push(context(silenceText(notice.silence)));
   blocks.push(quietButtons(notice));

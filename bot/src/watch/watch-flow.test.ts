@@ -46,10 +46,10 @@ const buttonsOf = (call: RecordedCall): { action_id: string; value: string }[] =
 const isWatchPost = (call: RecordedCall): boolean => call.method === 'chat.postMessage' && (call.args.metadata as Json | undefined)?.event_type === WATCH_METADATA_EVENT;
 
 /** The example registry with a watch channel for cafehyna-prd's defectdojo namespace. */
-function registryWithWatch(namespace = 'defectdojo', channel = WATCH_CHANNEL, options: { noInCluster?: boolean; approvers?: boolean } = {}) {
+function registryWithWatch(namespace = 'defectdojo', channel = WATCH_CHANNEL, options: { noInCluster?: boolean; approvers?: boolean; cluster?: string } = {}) {
   const config = parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as { clusters: Json[] };
   if (options.noInCluster) for (const cluster of config.clusters) delete cluster.inCluster;
-  const prd = config.clusters.find((cluster) => cluster.name === 'cafehyna-prd')!;
+  const prd = config.clusters.find((cluster) => cluster.name === (options.cluster ?? 'cafehyna-prd'))!;
   prd.watch = { channel, namespaces: [namespace], ...(options.approvers ? { approvers: true } : {}) };
   return parseRegistryConfig(JSON.stringify(config), 'kvcsi.yaml');
 }
@@ -94,6 +94,43 @@ describe('watch → Slack → grant → approval → resolved in place', () => {
     await watch.stop();
     watch = undefined;
   }, 40_000);
+
+  it('a soft-deleted secret: the message carries Recover, the click recovers it through a request, the pod mounts, and the message resolves naming the recover', async () => {
+    const registry = registryWithWatch('argocd', 'C0SBXHUBWATCH', { cluster: 'cafehyna-hub' });
+    const sandbox = harness.backend.sandbox!;
+    const recoverRuntime = createRuntime({ registry, credential: sandbox.credential, kubeconfig: sandbox.kubeconfig });
+    const client = new webApi.WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, fetch: (input, init) => globalThis.fetch(input, init) });
+    const hubWatch = startBotWatch({
+      registry, clusterPort: (name) => recoverRuntime.clusterPort(name), vault: recoverRuntime.vault, problems,
+      sink: createSlackProblemSink({ client, registry }), settleInMs: 100,
+      fixedBy: fixedByRequests((query) => harness.backend.service.listRequests(query)),
+    });
+    try {
+      const posted = await harness.fake.waitFor((call) => isWatchPost(call) && call.args.channel === 'C0SBXHUBWATCH' && String(call.args.text).includes('argocd-notifications-slack-token'), 15_000);
+      expect(String(posted.args.text)).toMatch(/^D7: argocd-notifications-slack-token was deleted from kv-cafehyna-default — recoverable until /);
+      const recover = buttonsOf(posted).find((button) => button.action_id === ACTION_IDS.recoverSecret)!;
+      expect(JSON.parse(recover.value)).toEqual({ cluster: 'cafehyna-hub', name: 'argocd-notifications-slack-token' });
+      expect(buttonsOf(posted).map((button) => button.action_id)).not.toContain(ACTION_IDS.createSecret);
+
+      const click = await harness.click({ actionId: ACTION_IDS.recoverSecret, value: recover.value, userId: requester, channelId: 'C0SBXHUBWATCH', messageTs: String(posted.response!.ts) });
+      expect(click.status).toBe(200);
+      const answer = await harness.fake.waitFor((call) => call.method === 'response_url' && String(call.args.text).startsWith('Secret argocd-notifications-slack-token in kv-cafehyna-default'));
+      const [request] = await harness.backend.service.listRequests({ kind: 'secret-recover' });
+      expect(request).toMatchObject({ kind: 'secret-recover', requester: `slack:${requester}`, target: { cluster: 'cafehyna-hub', vault: 'kv-cafehyna-default', secretName: 'argocd-notifications-slack-token' } });
+      // The sandbox policy asks an approval on prd only: on the hub the click recovers it at once (core's service tests
+      // and the approvals card test cover the prd path).
+      expect(request!.status).toBe('applied');
+      expect(String(answer.args.text)).toContain('recovered secret argocd-notifications-slack-token in kv-cafehyna-default');
+      const resolved = await harness.fake.waitFor((call) => call.method === 'chat.update' && call.args.channel === 'C0SBXHUBWATCH' && call.args.ts === posted.response!.ts && String(call.args.text).startsWith('Resolved after'), 20_000);
+      const live = await recoverRuntime.vault.listSecretProperties({ name: 'kv-cafehyna-default' });
+      expect(live.items.map((secret) => secret.name)).toContain('argocd-notifications-slack-token');
+      expect(String(resolved.args.text)).toContain(`(secret-recover ${request!.id}`);
+      expect(harness.fake.problems).toEqual([]);
+    } finally {
+      await hubWatch.stop();
+      await recoverRuntime.close();
+    }
+  }, 45_000);
 
   it('main.ts\'s startMainWatch: with the service on this thread it watches its sandbox and posts to the routed channel', async () => {
     const lines: string[] = [];

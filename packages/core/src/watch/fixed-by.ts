@@ -31,7 +31,9 @@ export function fixedByRequests(list: ListAppliedRequests): (query: FixQuery) =>
       return at >= query.from && at <= query.to + RECORDED_AFTER_THE_EFFECT_IN_MS;
     });
     const app = query.finding.action?.params['app'];
-    const aimed = applied.filter((request) => request.target.namespace === query.namespace || (app !== undefined && request.target.app === app) || request.target.app === query.namespace);
+    const secretName = query.finding.action?.kind === 'recover-secret' ? query.finding.action.params['name']?.toLowerCase() : undefined;
+    const aimed = applied.filter((request) => request.target.namespace === query.namespace || (app !== undefined && request.target.app === app) || request.target.app === query.namespace
+      || (secretName !== undefined && request.target.secretName?.toLowerCase() === secretName));
     const latest = (aimed.length > 0 ? aimed : applied).sort((a, b) => effectAt(b) - effectAt(a))[0];
     if (latest === undefined) return { kind: 'outside' };
     const approver = latest.decision !== undefined && latest.decision.by !== 'policy' ? latest.decision.by : undefined;
