@@ -269,8 +269,18 @@ describe('secret values only through modals (with a canary)', () => {
   });
 });
 
-describe('recover a deleted secret on prd', () => {
-  it('Recover → request card → approval by a second user → recovered once → card updated → requester told', async () => {
+describe('recover a deleted secret', () => {
+  it('/kvcsi secret recover on the hub: recovered at once (no approval on hub), said with no snippet to paste', async () => {
+    const answer = await ask('secret recover argocd-notifications-slack-token --app argocd-notifications -c cafehyna-hub');
+    expect(String(answer.args.text)).toMatch(/^Secret argocd-notifications-slack-token in kv-cafehyna-default: recovered secret argocd-notifications-slack-token in kv-cafehyna-default \(version [0-9a-f]{32}\)$/);
+    expect(textOf(answer)).toContain('Recovered: `argocd-notifications-slack-token`');
+    expect(textOf(answer)).not.toContain('objects');
+    const again = await ask('secret recover argocd-notifications-slack-token -c cafehyna-hub');
+    expect(textOf(again)).toContain('is not deleted');
+  });
+
+
+  it('prd: Recover → request card → approval by a second user → recovered once → card updated → requester told', async () => {
     const sandbox = harness.backend.sandbox!.sandbox!;
     // Someone deletes one of defectdojo's prd secrets (soft delete keeps it recoverable).
     applyBreak(sandbox, { action: 'delete-secret', cluster: 'cafehyna-prd', app: 'defectdojo', secret: 'defectdojo-secret-key', restart: false });

@@ -19,7 +19,7 @@ import { mention } from './identity.js';
 import { code } from './presenters/common.js';
 import { diagnosisMessage } from './presenters/diagnosis.js';
 import { auditLines, auditMessage, bindingsLines, bindingsMessage, clustersMessage, helpMessage, statusMessage } from './presenters/listings.js';
-import { actionResultMessage, requestCard, requestListMessage } from './presenters/requests.js';
+import { actionResultMessage, requestCard, requestListMessage, secretResultMessage } from './presenters/requests.js';
 import type { ApprovalDesk } from './approvals.js';
 
 /** A text attachment for output too long for a message (SecretProviderClass YAML, long audits). */
@@ -155,6 +155,15 @@ export async function runCommand(command: KvcsiCommand, context: CommandContext)
         return { message, file: { filename: `audit-${command.app}.txt`, title: message.text, content: `${lines.join('\n')}\n` } };
       }
       return { message };
+    }
+    case 'secret-recover': {
+      const cluster = clusterOf(command.cluster);
+      const result = await service.recoverSecret({
+        actor, name: command.name, cluster, ...(command.app !== undefined ? { app: command.app } : {}),
+        justification: `recover ${command.name} on ${cluster}, asked in Slack by ${actor.displayName ?? actor.id}`, ...signal,
+      });
+      if (result.request && result.outcome.status === 'pending') await context.approvals.post(result.request);
+      return { message: secretResultMessage(result, { approvalsChannel: config.approvalsChannel }) };
     }
     case 'secret-create':
     case 'secret-request':

@@ -63,8 +63,8 @@ export const VERBS: Readonly<Record<KvcsiVerb, VerbSpec>> = {
   revoke: { verb: 'revoke', usage: ['revoke <app> <cluster>'], summary: 'take that access away again', flags: ['cluster'], writes: true },
   secret: {
     verb: 'secret',
-    usage: ['secret create <name> [-c <cluster>]', 'secret request <name> --app <app> [-c <cluster>]'],
-    summary: 'create a secret (the value goes in a form, never in the command) or ask for one',
+    usage: ['secret create <name> [-c <cluster>]', 'secret request <name> --app <app> [-c <cluster>]', 'secret recover <name> [--app <app>] [-c <cluster>]'],
+    summary: 'create a secret (the value goes in a form, never in the command), ask for one, or recover a deleted one',
     flags: ['cluster', 'app'],
     writes: true,
   },

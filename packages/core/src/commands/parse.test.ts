@@ -89,8 +89,12 @@ describe('parseCommand: each verb', () => {
     expect(parsed('revoke defectdojo -c cafehyna-prd')).toEqual({ verb: 'revoke', app: 'defectdojo', cluster: 'cafehyna-prd', public: false });
   });
 
-  it('parses secret create and secret request', () => {
+  it('parses secret create, secret request and secret recover', () => {
     expect(parsed('secret create grafana-admin -c cafehyna-dev')).toEqual({ verb: 'secret-create', name: 'grafana-admin', cluster: 'cafehyna-dev', public: false });
+    expect(parsed('secret recover argocd-notifications-slack-token --app argocd-notifications -c cafehyna-hub')).toEqual({
+      verb: 'secret-recover', name: 'argocd-notifications-slack-token', app: 'argocd-notifications', cluster: 'cafehyna-hub', public: false,
+    });
+    expect(parsed('secret recover db-password')).toEqual({ verb: 'secret-recover', name: 'db-password', public: false });
     expect(parsed('secret request db-password --app billing -c painelclientes-prd')).toEqual({
       verb: 'secret-request', name: 'db-password', app: 'billing', cluster: 'painelclientes-prd', public: false,
     });
@@ -130,7 +134,9 @@ describe('parseCommand: usage errors name what was wrong', () => {
     ['diagnose web-1', /Missing the namespace/],
     ['diagnose web-1 --app web', /either a pod or --app/],
     ['diagnose ns/web-1 -n other', /different namespaces/],
-    ['secret', /Missing `create` or `request`/],
+    ['secret', /Missing `create`, `request` or `recover`/],
+    ['secret recover x hunter2', /^(?!.*hunter2).*takes none/],
+    ['secret recover bad_name', /The secret name "bad_name"/],
     ['secret delete x', /`secret delete` is not a command/],
     ['secret create bad_name', /The secret name "bad_name"/],
     ['secret request db', /Missing the app: --app <app>/],
@@ -177,6 +183,7 @@ describe('grammar table', () => {
     expect(isWriteCommand(parsed('revoke a b'))).toBe(true);
     expect(isWriteCommand(parsed('secret create x'))).toBe(true);
     expect(isWriteCommand(parsed('secret request x --app a'))).toBe(true);
+    expect(isWriteCommand(parsed('secret recover x'))).toBe(true);
     expect(isWriteCommand(parsed('diagnose --app a'))).toBe(false);
     expect(isWriteCommand(parsed('spc a --secret x'))).toBe(false);
   });

@@ -37,6 +37,7 @@ export type KvcsiCommand = Common &
     | { verb: 'revoke'; app: string; cluster: string }
     | { verb: 'secret-create'; name: string; cluster?: string }
     | { verb: 'secret-request'; name: string; app: string; cluster?: string }
+    | { verb: 'secret-recover'; name: string; app?: string; cluster?: string }
     | ({ verb: 'spc'; app: string; cluster?: string } & SpcCommandOptions)
     | { verb: 'requests'; id?: string }
     | { verb: 'audit'; app: string }
@@ -222,10 +223,16 @@ function build(verb: KvcsiVerb, rest: readonly string[]): KvcsiCommand {
     }
     case 'secret': {
       const subverb = rest[0];
-      if (subverb !== 'create' && subverb !== 'request') problem(subverb === undefined ? 'Missing `create` or `request` after `secret`.' : `\`secret ${subverb}\` is not a command; use \`secret create\` or \`secret request\`.`);
+      if (subverb !== 'create' && subverb !== 'request' && subverb !== 'recover') {
+        problem(subverb === undefined ? 'Missing `create`, `request` or `recover` after `secret`.' : `\`secret ${subverb}\` is not a command; use \`secret create\`, \`secret request\` or \`secret recover\`.`);
+      }
       // Never echo extra words here: someone may have typed the value itself.
-      if (words.length > 1) problem(`\`secret ${subverb}\` takes one name; a secret value is typed into the form that opens, never into the command.`);
+      if (words.length > 1) problem(`\`secret ${subverb}\` takes one name; ${subverb === 'recover' ? 'a recover brings back the old value and takes none' : 'a secret value is typed into the form that opens, never into the command'}.`);
       const name = checked('secret', required(words[0], 'the secret name'));
+      if (subverb === 'recover') {
+        const app = single.app === undefined ? undefined : checked('app', single.app);
+        return withCluster({ verb: 'secret-recover', name, ...(app === undefined ? {} : { app }), ...common }, cluster);
+      }
       if (subverb === 'create') {
         if (single.app !== undefined) problem('`secret create` does not take --app.');
         return withCluster({ verb: 'secret-create', name, ...common }, cluster);
@@ -299,6 +306,7 @@ export function isWriteCommand(command: KvcsiCommand): boolean {
     case 'revoke':
     case 'secret-create':
     case 'secret-request':
+    case 'secret-recover':
       return true;
     default:
       return false;
