@@ -331,16 +331,23 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
     return secretBelongsTo(app, users) ? undefined : overwriteNote(existing.name, app, users);
   };
 
+  /**
+   * Where an approved secret request acts: only the cluster's registry vault, on a tier at least as strict as the
+   * vault's clusters — the stored row is not trusted for either.
+   */
+  const secretTargetOf = (request: AccessRequest): { cluster: Cluster; ref: VaultRef } => {
+    const cluster = registry.get(request.target.cluster);
+    if (request.target.vault !== undefined && request.target.vault.toLowerCase() !== cluster.keyVault.name.toLowerCase()) {
+      throw new KvcsiError('FORBIDDEN', `request ${request.id} names vault ${request.target.vault}, not ${cluster.keyVault.name}, the registry's vault of ${cluster.name}`, { field: 'target.vault' });
+    }
+    assertTierCovers(request, strictestTierOfVault(cluster, registry));
+    return { cluster, ref: vaultRefOf(cluster) };
+  };
+
   /** Writes the value for an approved secret-create / secret-request; remembers the properties for the result. */
   const secretWriter = (written: { properties?: SecretProperties }) =>
     async (request: AccessRequest, value: string, context: { signal?: AbortSignal }): Promise<ExecutorResult> => {
-      const cluster = registry.get(request.target.cluster);
-      // Only the cluster's registry vault, on a tier at least as strict as the vault's clusters: the row is not trusted for either.
-      if (request.target.vault !== undefined && request.target.vault.toLowerCase() !== cluster.keyVault.name.toLowerCase()) {
-        throw new KvcsiError('FORBIDDEN', `request ${request.id} names vault ${request.target.vault}, not ${cluster.keyVault.name}, the registry's vault of ${cluster.name}`, { field: 'target.vault' });
-      }
-      assertTierCovers(request, strictestTierOfVault(cluster, registry));
-      const ref = vaultRefOf(cluster);
+      const { cluster, ref } = secretTargetOf(request);
       const name = request.target.secretName ?? '';
       // Checked again right before writing: the secret may have appeared, or changed hands, since the request.
       const existing = await findSecretProperties(vault, ref, name, callOf(context));
@@ -373,12 +380,7 @@ export function createKvcsiService(options: KvcsiServiceOptions): KvcsiService {
   const secretRecoverer = (recovered: { properties?: SecretProperties }) =>
     async (request: AccessRequest, context: { signal?: AbortSignal }): Promise<ExecutorResult> => {
       if (request.kind !== 'secret-recover') throw new KvcsiError('INTERNAL', `request ${request.id} is not a secret-recover`);
-      const cluster = registry.get(request.target.cluster);
-      if (request.target.vault !== undefined && request.target.vault.toLowerCase() !== cluster.keyVault.name.toLowerCase()) {
-        throw new KvcsiError('FORBIDDEN', `request ${request.id} names vault ${request.target.vault}, not ${cluster.keyVault.name}, the registry's vault of ${cluster.name}`, { field: 'target.vault' });
-      }
-      assertTierCovers(request, strictestTierOfVault(cluster, registry));
-      const ref = vaultRefOf(cluster);
+      const { ref } = secretTargetOf(request);
       const name = request.target.secretName ?? '';
       const outcome = await recoverSecretNow(vault, ref, name, callOf(context));
       if (outcome.properties) recovered.properties = outcome.properties;
