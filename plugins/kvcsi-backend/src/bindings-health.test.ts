@@ -33,7 +33,7 @@ async function start(database: string) {
   const backend = await startTestBackend({
     features: [
       kvcsiPlugin,
-      catalogServiceMock.factory({ entities: ['cert-manager', 'external-dns', 'reports-api', 'defectdojo'].map(component) }),
+      catalogServiceMock.factory({ entities: ['cert-manager', 'external-dns', 'reports-api', 'defectdojo', 'argocd-notifications'].map(component) }),
       mockServices.rootConfig.factory({ data: { kvcsi: { sandbox: {}, policy: POLICY, store: database } } }),
     ],
   });
@@ -102,6 +102,21 @@ describe('GET /bindings shows what stops an app', () => {
     expect(db.findings.map((finding) => finding.id)).not.toContain('pods-not-running');
     const tokens = tokensOf(body);
     expect(tokens.findings.find((finding) => finding.id === 'pods-not-running')).toMatchObject({ severity: 'error', causedBy: 'objects-missing' });
+  });
+
+  it('tells a soft-deleted secret from a missing one: recover it, do not create it', async () => {
+    const server = await start(temporaryDatabase());
+    const hub = itemOf(await bindings(server, 'argocd-notifications'), 'cafehyna-hub');
+    expect(hub.objects.find((object) => object.objectName === 'argocd-notifications-slack-token')?.status.exists).toBe(false);
+    const deleted = hub.findings.find((finding) => finding.id === 'objects-deleted');
+    expect(deleted).toMatchObject({
+      severity: 'error',
+      action: { kind: 'recover-secret', params: { vault: 'kv-cafehyna-default', cluster: 'cafehyna-hub', name: 'argocd-notifications-slack-token' } },
+      fix: { commands: ['kvcsi secret recover argocd-notifications-slack-token -c cafehyna-hub'] },
+    });
+    expect(hub.findings.map((finding) => finding.id)).not.toContain('objects-missing');
+    // A name the vault never held is still "missing", with the create action.
+    expect(tokensOf(await bindings(server, 'reports-api')).findings.find((finding) => finding.id === 'objects-missing')?.action?.kind).toBe('create-secret');
   });
 
   it('leaves a healthy app green: no error, no pod finding', async () => {

@@ -79,6 +79,11 @@ export interface VaultIndex {
   /** Lower-cased secret names (certificates appear too, through their backing secret). */
   names: Set<string>;
   pages: number;
+  /**
+   * Lower-cased names of indexed SPC objects the listing lacks but the vault holds soft-deleted (recoverable). Looked
+   * up only for such names, and only where the vault port can (`findDeletedSecret`).
+   */
+  deleted: Set<string>;
 }
 
 export interface AccessIndex {
@@ -112,7 +117,7 @@ export interface RefreshStats {
 export interface BindingsIndexOptions {
   registry: ClusterRegistry;
   clusterPort(clusterName: string): ClusterPort;
-  vault: Pick<VaultPort, 'listSecretProperties' | 'resolveIdentity' | 'getVaultProperties' | 'checkAccess'>;
+  vault: Pick<VaultPort, 'listSecretProperties' | 'resolveIdentity' | 'getVaultProperties' | 'checkAccess' | 'findDeletedSecret'>;
   clock?: Clock;
   /** Sources read at once (clusters, namespaces, vault listings, access checks); default 8. */
   concurrency?: number;
@@ -295,10 +300,15 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
   const sourcesOf = (include: (binding: AppBinding) => boolean) => {
     const vaults = new Map<string, string>();
     const identities = new Map<string, IdentityKey>();
+    // Per vault (lower-cased), the objects these bindings name in it: looked up among its deleted secrets when missing.
+    const objectsByVault = new Map<string, Map<string, string>>();
     for (const clusterState of state.clusters.values()) {
       for (const { binding } of clusterState.data?.bindings ?? []) {
         if (binding.vault === undefined || !include(binding)) continue;
         vaults.set(binding.vault.toLowerCase(), binding.vault);
+        const wanted = objectsByVault.get(binding.vault.toLowerCase()) ?? new Map<string, string>();
+        for (const object of binding.objects) if (object.objectType !== 'key') wanted.set(object.objectName.toLowerCase(), object.objectName);
+        objectsByVault.set(binding.vault.toLowerCase(), wanted);
         if (binding.identity.clientId !== undefined) {
           identities.set(accessKey(binding.vault, binding.identity.clientId), {
             vault: binding.vault, clientId: binding.identity.clientId, ...(binding.tenantId ? { tenantId: binding.tenantId } : {}),
@@ -306,11 +316,23 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
         }
       }
     }
-    return { vaults, identities };
+    return { vaults, identities, objectsByVault };
+  };
+
+  /** The wanted names the listing lacks that the vault holds soft-deleted; none without `findDeletedSecret`. */
+  const deletedAmong = async (vaultName: string, names: Set<string>, wanted: Map<string, string> | undefined, call: CallOptions): Promise<Set<string>> => {
+    const deleted = new Set<string>();
+    const find = vault.findDeletedSecret?.bind(vault);
+    if (!find || !wanted) return deleted;
+    const missing = [...wanted.entries()].filter(([key]) => !names.has(key));
+    await eachLimited(missing, concurrency, async ([key, objectName]) => {
+      if (await find(vaultRef(vaultName), objectName, call)) deleted.add(key);
+    });
+    return deleted;
   };
 
   /** Secret listings (pages of 25, never values) and access checks: one vault lookup per vault, one identity lookup and one check per pair. */
-  const readVaultsAndAccess = async (vaultNames: Map<string, string>, identities: Map<string, IdentityKey>, call: CallOptions) => {
+  const readVaultsAndAccess = async (vaultNames: Map<string, string>, identities: Map<string, IdentityKey>, objectsByVault: Map<string, Map<string, string>>, call: CallOptions) => {
     let failures = 0;
     let secrets = 0;
     await eachLimited([...vaultNames.entries()], concurrency, async ([key, name]) => {
@@ -327,7 +349,7 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
           continuationToken = page.continuationToken;
         } while (continuationToken);
         secrets += names.size;
-        return { names, pages };
+        return { names, pages, deleted: await deletedAmong(name, names, objectsByVault.get(key), call) };
       });
       if (!ok) failures += 1;
     });
@@ -447,9 +469,9 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
     // Vaults: every vault an SPC names, plus each cluster's own.
     const vaultNames = new Map<string, string>();
     for (const cluster of clusters) vaultNames.set(cluster.keyVault.name.toLowerCase(), cluster.keyVault.name);
-    const { vaults: bindingVaults, identities } = sourcesOf(() => true);
+    const { vaults: bindingVaults, identities, objectsByVault } = sourcesOf(() => true);
     for (const [key, name] of bindingVaults) vaultNames.set(key, name);
-    const read = await readVaultsAndAccess(vaultNames, identities, call);
+    const read = await readVaultsAndAccess(vaultNames, identities, objectsByVault, call);
     failures += read.failures;
     const { secrets } = read;
 
@@ -481,7 +503,9 @@ export function createBindingsIndex(options: BindingsIndexOptions): BindingsInde
         running = (async () => {
           const startedHr = process.hrtime.bigint();
           const { vaults, identities } = sourcesOf((binding) => binding.app === app);
-          const { failures, secrets } = await readVaultsAndAccess(vaults, identities, call);
+          // A vault's deleted names are for every app that reads it, not only this one.
+          const { objectsByVault } = sourcesOf(() => true);
+          const { failures, secrets } = await readVaultsAndAccess(vaults, identities, objectsByVault, call);
           return { wallInMs: Number(process.hrtime.bigint() - startedHr) / 1e6, clusters: 0, spcs: 0, vaults: vaults.size, secrets, failures };
         })().finally(() => appRefreshes.delete(app));
         appRefreshes.set(app, running);

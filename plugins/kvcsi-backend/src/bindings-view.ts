@@ -5,7 +5,7 @@
  * (`causedBy`) when there is one: one cause, its consequence folded under it.
  */
 import type { BindingItem, BindingObject, FindingDto, ObjectAccess, SourceError, SourceKind } from '@kvcsi/backstage-plugin-common';
-import type { ClusterRegistry } from '@kvcsi/core';
+import { sh, type ClusterRegistry } from '@kvcsi/core';
 import { accessKey, mountKey, type IndexedLintFinding, type IndexSnapshot, type SourceState, type StuckPod } from './bindings-index.js';
 
 /**
@@ -145,7 +145,19 @@ export function viewAppBindings(
           cause: 'The provider cannot know which vault to read.', subject,
         }));
       }
-      const missing = objects.filter((object) => object.status.exists === false);
+      const deletedNames = vaultState?.data?.deleted ?? new Set<string>();
+      const deleted = objects.filter((object) => object.status.exists === false && deletedNames.has(object.objectName.toLowerCase()));
+      if (deleted.length > 0 && binding.vault !== undefined) {
+        // Soft-deleted: a recover brings back the value the app had; creating one with its name fails with 409 until purged.
+        findings.push(indexFinding({
+          id: 'objects-deleted', severity: 'error', title: 'Secrets deleted from the vault (recoverable)',
+          summary: `${binding.vault} holds ${deleted.map((object) => object.objectName).join(', ')} as deleted secrets: pods mounting ${binding.name} fail with SecretNotFound until they are recovered`,
+          cause: 'Someone deleted the secret; Key Vault keeps it for the retention period, when a recover brings back every version.', subject,
+          action: { kind: 'recover-secret', params: { vault: binding.vault, cluster: clusterName, name: deleted[0]!.objectName } },
+          commands: deleted.map((object) => sh`kvcsi secret recover ${object.objectName} -c ${clusterName}`),
+        }));
+      }
+      const missing = objects.filter((object) => object.status.exists === false && !deletedNames.has(object.objectName.toLowerCase()));
       if (missing.length > 0 && binding.vault !== undefined) {
         findings.push(indexFinding({
           id: 'objects-missing', severity: 'error', title: 'Objects missing in the vault',
