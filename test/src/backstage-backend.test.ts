@@ -1,4 +1,3 @@
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createBackend } from '@backstage/backend-defaults';
@@ -9,6 +8,7 @@ import { kvcsiPlugin } from '@kvcsi/backstage-plugin-backend';
 import { createStore, type KvcsiStore } from '@kvcsi/store';
 import type { BindingsResponse, CreateSecretRequestResponse, DiagnoseResponse } from '@kvcsi/backstage-plugin-common';
 import { EXAMPLE_CONFIG_PATH, loadRegistry } from '@kvcsi/core';
+import { freePort } from './support/processes.js';
 
 // No kubeconfig on the machine (issue 17): every cluster must be reached with kubeAuth azure (ARM endpoint and CA, an
 // Entra token for the AKS server app), never through a kube context.
@@ -20,16 +20,6 @@ process.env.KUBECONFIG = NO_KUBECONFIG;
 const TOKEN = 'kvcsi-e2e-token-0123456789';
 const ENTITIES = path.resolve(__dirname, '../../plugins/kvcsi-backend/dev/entities.yaml');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let baseUrl: string;
 let backend: ReturnType<typeof createBackend>;

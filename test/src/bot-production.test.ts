@@ -12,7 +12,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +21,7 @@ import { EXAMPLE_CONFIG_PATH, parseRegistryConfig } from '@kvcsi/core';
 import { Interactions, Workspace, startConsoleServer, type ConsoleServer } from '@kvcsi/console';
 import { createSandbox, createSandboxKubeconfig, loadScenario, startSandboxHttpServer } from '@kvcsi/sandbox';
 import { parse as parseYaml, stringify } from 'yaml';
+import { freePort } from './support/processes.js';
 
 jest.setTimeout(300_000);
 
@@ -38,14 +39,6 @@ let dir: string;
 let consoleServer: ConsoleServer;
 let workspace: Workspace;
 let sandboxServer: { url: string; close(): Promise<void> };
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Only what a container would have: no inherited KVCSI_* or SLACK_* from the machine running the tests. */
 function bareEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

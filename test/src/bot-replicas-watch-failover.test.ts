@@ -20,7 +20,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,12 +28,12 @@ import { Workspace, startConsoleServer, type ConsoleMessage, type ConsoleServer 
 import { createSandbox, startSandboxHttpServer, type Sandbox } from '@kvcsi/sandbox';
 import { createKnexProblemStore, createStore, type KvcsiStore } from '@kvcsi/store';
 import { parse as parseYaml, stringify } from 'yaml';
+import { freePort, startEmbeddedPostgres } from './support/processes.js';
 
 jest.setTimeout(240_000);
 
 const ROOT = path.resolve(__dirname, '../..');
 const BOT_MAIN = path.join(ROOT, 'bot/dist/main.js');
-const PG_SCRIPT = path.join(ROOT, 'packages/store/test-support/embedded-postgres.cjs');
 const LEADER_ROLE = path.join(ROOT, 'deploy/cluster/azure-rbac/kvcsi-aks-leader.json');
 const SIGNING_SECRET = 'watch-failover-signing-secret';
 const BOT_TOKEN = 'xoxb-watch-failover';
@@ -66,14 +65,6 @@ let workspace: Workspace;
 let store: KvcsiStore;
 const bots: BotProcess[] = [];
 let botCount = 0;
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutInMs = 30_000, context: () => string | Promise<string> = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutInMs;
@@ -205,9 +196,7 @@ function startStorm(): { count: () => number; stop: () => void } {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-watch-failover-'));
-  const pg = spawn(process.execPath, [PG_SCRIPT], { cwd: path.join(ROOT, 'packages/store'), stdio: ['pipe', 'pipe', 'pipe'] });
-  const [line] = (await once(createInterface({ input: pg.stdout! }), 'line')) as [string];
-  postgres = { child: pg, connection: (JSON.parse(line) as { connection: string }).connection };
+  postgres = await startEmbeddedPostgres();
   store = await createStore({ client: 'pg', connection: postgres.connection });
 
   sandbox = createSandbox({ autoSave: false });

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,13 +26,13 @@ import { createSandbox, startSandboxHttpServer, type Sandbox } from '@kvcsi/sand
 import { createStore, type KvcsiStore } from '@kvcsi/store';
 import { parse as parseYaml, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
+import { freePort, startEmbeddedPostgres } from './support/processes.js';
 
 jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, '../..');
 const BOT_MAIN = path.join(ROOT, 'bot/dist/main.js');
 const CLI = path.join(ROOT, 'packages/cli/bin/kvcsi.js');
-const PG_SCRIPT = path.join(ROOT, 'packages/store/test-support/embedded-postgres.cjs');
 const SIGNING_SECRET = 'replicas-test-signing-secret';
 const BOT_TOKEN = 'xoxb-replicas-test';
 const RITA = 'U0SBXREQ01';
@@ -63,20 +63,6 @@ let store: KvcsiStore;
 let hangingSlack: { url: string; hang: boolean; hung: number; close(): Promise<void> };
 const bots: BotProcess[] = [];
 let expiring: { requestId: string; messageId: string; createdAt: number };
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startPostgres(): Promise<{ child: ChildProcess; connection: string }> {
-  const child = spawn(process.execPath, [PG_SCRIPT], { cwd: path.join(ROOT, 'packages/store'), stdio: ['pipe', 'pipe', 'pipe'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  return { child, connection: (JSON.parse(line) as { connection: string }).connection };
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutInMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutInMs;
@@ -239,7 +225,7 @@ function withoutAccess(): void {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'kvcsi-replicas-'));
-  postgres = await startPostgres();
+  postgres = await startEmbeddedPostgres();
   store = await createStore({ client: 'pg', connection: postgres.connection });
   sandbox = createSandbox({ autoSave: false });
   sandboxServer = await startSandboxHttpServer(sandbox, { port: 0 });
