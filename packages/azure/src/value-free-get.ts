@@ -40,6 +40,7 @@ export const valueFreeSecretGetPolicy: PipelinePolicy = {
     const listing = JSON.parse(response.bodyAsText ?? '{}') as { value?: VersionItem[] };
     const items = listing.value ?? [];
     const item = version ? items.find((each) => each.id?.toLowerCase().endsWith(`/${version.toLowerCase()}`)) : newest(items);
+    // Key Vault's own SecretNotFound (as the azure-sdk-for-js recordings hold it); the poller reads only the 404 and polls on.
     if (!item?.id) return answered(response, 404, { error: { code: 'SecretNotFound', message: `A secret with (name/id) ${name} was not found in this key vault.` } });
     const { id, attributes, contentType, tags, managed } = item;
     return answered(response, 200, { id, attributes, ...(contentType !== undefined ? { contentType } : {}), ...(tags !== undefined ? { tags } : {}), ...(managed !== undefined ? { managed } : {}) });
